@@ -1,0 +1,376 @@
+//! The analysis of one comment, stage by stage. Each stage is its own module
+//! and hands the next one plain data:
+//!
+//! 1. [`normalize`](crate::normalize): original text → normalized text
+//!    (half-width, lower case, one space) + a byte alignment back to the original;
+//! 2. [`segment`](crate::segment): normalized text → tokens (jieba-rs for Han
+//!    runs, Unicode words for the rest) and the comment's language;
+//! 3. [`clauses`](crate::clauses): → cue hits (sentiment, negation, degree,
+//!    contrast words) and clauses, split at punctuation and contrast words;
+//! 4. [`themes`](crate::themes): → theme term hits from the lexicon;
+//! 5. [`polarity`](crate::polarity): hits + clause cues → mentions with
+//!    polarity, cue and negation, one per (theme, polarity) per clause;
+//! 6. [`sentiment`](crate::sentiment): everything above → the comment's
+//!    label and score, through the `Scorer`;
+//! 7. [`output`](crate::output) (driven by [`run`](crate::run)): analyses →
+//!    Parquet, streamed chunk by chunk.
+//!
+//! Spans leave the pipeline as byte ranges into the original text: they are
+//! mapped back through the normalizer's alignment at the end of `analyze`.
+//!
+//! A `Pipeline` is built once (loading jieba's dictionary, the lexicons and
+//! the model) and then used from every rayon thread through `&self`.
+
+use crate::lexicon::Lexicon;
+use crate::segment::{Script, Segmenter, Token};
+use crate::sentiment::{Model, Scorer, ScoringInput};
+use crate::{clauses, normalize, polarity, themes, Lang, Polarity, Sentiment};
+use std::ops::Range;
+use std::time::Instant;
+
+/// One theme mention, spans in bytes of the original text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    /// Index into `Lexicon::themes`.
+    pub theme: usize,
+    /// Index into `Lexicon::terms`: the entry that fired.
+    pub term: usize,
+    pub polarity: Polarity,
+    /// The matched term.
+    pub span: Range<usize>,
+    /// The clause the mention was judged in.
+    pub evidence: Range<usize>,
+    /// The word that set the polarity, if any.
+    pub cue: Option<Range<usize>>,
+    pub negated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub lang: Lang,
+    pub sentiment: Sentiment,
+    /// Sorted by span start.
+    pub mentions: Vec<Mention>,
+    pub timings: StageTimes,
+}
+
+/// Nanoseconds spent in each stage, summed over comments (and threads).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageTimes {
+    pub normalize: u64,
+    pub segment: u64,
+    pub clauses: u64,
+    pub themes: u64,
+    pub polarity: u64,
+    pub sentiment: u64,
+}
+
+impl StageTimes {
+    pub fn add(&mut self, other: &StageTimes) {
+        self.normalize += other.normalize;
+        self.segment += other.segment;
+        self.clauses += other.clauses;
+        self.themes += other.themes;
+        self.polarity += other.polarity;
+        self.sentiment += other.sentiment;
+    }
+}
+
+#[derive(Debug)]
+pub struct Pipeline {
+    lexicon: Lexicon,
+    segmenter: Segmenter,
+    model: Model,
+}
+
+fn lap(clock: &mut Instant) -> u64 {
+    let now = Instant::now();
+    let ns = now.duration_since(*clock).as_nanos() as u64;
+    *clock = now;
+    ns
+}
+
+impl Pipeline {
+    pub fn new(lexicon: Lexicon, model: Model) -> Pipeline {
+        let segmenter = Segmenter::new(&lexicon);
+        Pipeline {
+            lexicon,
+            segmenter,
+            model,
+        }
+    }
+
+    /// The bundled lexicons and model.
+    pub fn bundled() -> crate::Result<Pipeline> {
+        Ok(Pipeline::new(Lexicon::bundled()?, Model::bundled()))
+    }
+
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    pub fn scorer(&self) -> &Scorer {
+        &self.model.scorer
+    }
+
+    pub fn model_version(&self) -> &str {
+        &self.model.version
+    }
+
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
+    pub fn analyze(&self, original: &str) -> Analysis {
+        let mut t = StageTimes::default();
+        let mut clock = Instant::now();
+
+        let norm = normalize::normalize(original);
+        let text = norm.text.as_str();
+        t.normalize = lap(&mut clock);
+
+        let tokens = self.segmenter.segment(text);
+        let lang = detect_lang(text, &tokens);
+        t.segment = lap(&mut clock);
+
+        let cues = clauses::scan_cues(&self.lexicon, text);
+        let clause_list = clauses::split_clauses(text, &cues);
+        t.clauses = lap(&mut clock);
+
+        let hits = themes::find_terms(&self.lexicon, text);
+        t.themes = lap(&mut clock);
+
+        let polarities = polarity::assign(&self.lexicon, &tokens, &clause_list, &cues, &hits);
+        t.polarity = lap(&mut clock);
+
+        let sentiment = self.model.scorer.score(&ScoringInput {
+            text,
+            tokens: &tokens,
+            clauses: &clause_list,
+            polarities: &polarities,
+        });
+        let mentions = polarities
+            .mentions
+            .iter()
+            .map(|m| Mention {
+                theme: m.theme,
+                term: m.term,
+                polarity: m.polarity,
+                span: norm.to_original(m.span.clone()),
+                evidence: norm.to_original(clause_list[m.clause].span.clone()),
+                cue: m.cue.clone().map(|c| norm.to_original(c)),
+                negated: m.negated,
+            })
+            .collect();
+        t.sentiment = lap(&mut clock);
+
+        Analysis {
+            lang,
+            sentiment,
+            mentions,
+            timings: t,
+        }
+    }
+}
+
+/// `zh` or `en` when the words are all Chinese or all Latin-script English
+/// (ASCII letters), `mixed` when both appear, `other` for anything else
+/// (no words, or words of other scripts).
+pub fn detect_lang(text: &str, tokens: &[Token]) -> Lang {
+    let (mut han, mut ascii, mut foreign) = (0usize, 0usize, 0usize);
+    for t in tokens {
+        match t.script {
+            Script::Han => han += 1,
+            Script::Number => {}
+            Script::Latin => {
+                if text[t.span.clone()]
+                    .bytes()
+                    .any(|b| b.is_ascii_alphabetic())
+                {
+                    ascii += 1;
+                } else {
+                    foreign += 1;
+                }
+            }
+        }
+    }
+    match (han > 0, ascii > 0) {
+        (true, true) => Lang::Mixed,
+        (true, false) => Lang::Zh,
+        (false, true) if ascii >= foreign => Lang::En,
+        _ => Lang::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::LazyLock;
+
+    static PIPELINE: LazyLock<Pipeline> =
+        LazyLock::new(|| Pipeline::bundled().expect("bundled lexicons load"));
+
+    /// (theme, polarity, matched term) of every mention of `text`.
+    fn mentions(text: &str) -> Vec<(String, Polarity, String)> {
+        let p = &*PIPELINE;
+        p.analyze(text)
+            .mentions
+            .iter()
+            .map(|m| {
+                (
+                    p.lexicon().themes[m.theme].id.clone(),
+                    m.polarity,
+                    text[m.span.clone()].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn assert_mention(text: &str, theme: &str, polarity: Polarity, term: &str) {
+        let got = mentions(text);
+        assert!(
+            got.iter()
+                .any(|(t, p, s)| t == theme && *p == polarity && s == term),
+            "{text:?}: expected {theme}:{} on {term:?}, got {got:?}",
+            polarity.as_str()
+        );
+    }
+
+    #[test]
+    fn negation_and_degree_in_both_languages() {
+        use Polarity::*;
+        let cases = [
+            ("回复很慢", "response_speed", Negative, "回复"),
+            ("回复不慢", "response_speed", Positive, "回复"),
+            ("回复速度不算慢", "response_speed", Positive, "回复"),
+            ("对处理结果不太满意", "resolution", Negative, "处理结果"),
+            ("客服态度一点也不好", "staff_attitude", Negative, "态度"),
+            ("客服态度一点都不差", "staff_attitude", Positive, "态度"),
+            (
+                "the reply was not very helpful",
+                "response_speed",
+                Negative,
+                "reply",
+            ),
+            (
+                "the staff were not rude at all",
+                "staff_attitude",
+                Positive,
+                "rude",
+            ),
+            (
+                "phones are hardly ever answered",
+                "reachability",
+                Negative,
+                "answered",
+            ),
+            ("nobody called back", "follow_up", Negative, "called back"),
+            ("客服没有及时回复", "response_speed", Negative, "回复"),
+            ("前台很热情", "staff_attitude", Positive, "热情"),
+            ("the room was very dirty", "facilities", Negative, "room"),
+            (
+                "the room was slightly noisy",
+                "facilities",
+                Negative,
+                "room",
+            ),
+        ];
+        for (text, theme, polarity, term) in cases {
+            assert_mention(text, theme, polarity, term);
+        }
+    }
+
+    #[test]
+    fn contrast_gives_each_clause_its_own_polarity() {
+        use Polarity::*;
+        let text = "前台很好，但是客房很脏";
+        assert_mention(text, "facilities", Negative, "客房");
+        let text = "the app is fine but the hotline is a nightmare";
+        assert_mention(text, "self_service", Positive, "app");
+        assert_mention(text, "reachability", Negative, "hotline");
+    }
+
+    #[test]
+    fn implied_polarity_and_its_negation() {
+        use Polarity::*;
+        assert_mention("被转来转去", "transfers", Negative, "转来转去");
+        assert_mention("电话一直打不通", "reachability", Negative, "打不通");
+    }
+
+    #[test]
+    fn mixed_language_comments_work() {
+        let a = PIPELINE.analyze("客服response太慢了");
+        assert_eq!(a.lang, Lang::Mixed);
+        assert!(a.mentions.iter().any(|m| m.polarity == Polarity::Negative));
+    }
+
+    #[test]
+    fn generic_praise_and_empty_text_carry_no_theme() {
+        for text in ["", "   ", "服务很好", "great service", "太失望了", "👍"] {
+            assert!(mentions(text).is_empty(), "{text:?}: {:?}", mentions(text));
+        }
+        assert_eq!(PIPELINE.analyze("").sentiment.label, Polarity::Neutral);
+        assert_eq!(PIPELINE.analyze("").lang, Lang::Other);
+    }
+
+    #[test]
+    fn every_golden_comment_of_the_lexicons_tags_as_expected() {
+        let p = &*PIPELINE;
+        let mut failures = Vec::new();
+        for golden in &p.lexicon().goldens {
+            let mut got: Vec<(String, Polarity)> = p
+                .analyze(&golden.text)
+                .mentions
+                .iter()
+                .map(|m| (p.lexicon().themes[m.theme].id.clone(), m.polarity))
+                .collect();
+            got.sort();
+            got.dedup();
+            let mut want = golden.expect.clone();
+            want.sort();
+            want.dedup();
+            if got != want {
+                failures.push(format!(
+                    "{}:{} {:?}\n    want {want:?}\n    got  {got:?}",
+                    golden.file, golden.line, golden.text
+                ));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {} golden comments fail:\n{}",
+            failures.len(),
+            p.lexicon().goldens.len(),
+            failures.join("\n")
+        );
+    }
+
+    #[test]
+    fn a_megabyte_comment_is_analysed() {
+        let text = "回复太慢了，the app keeps crashing! ".repeat(25_000);
+        assert!(text.len() > 1_000_000);
+        let a = PIPELINE.analyze(&text);
+        assert!(a.mentions.len() > 1000);
+        assert_eq!(a.sentiment.label, Polarity::Negative);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        #[test]
+        fn spans_slice_the_original_text(text in "(?s).{0,80}|[回复太慢不好但是客服态度app slow, not!。，ＡＢ\u{3000}İ😀]{0,60}") {
+            let a = PIPELINE.analyze(&text);
+            let mut last = 0;
+            for m in &a.mentions {
+                for span in [Some(&m.span), Some(&m.evidence), m.cue.as_ref()].into_iter().flatten() {
+                    prop_assert!(span.start <= span.end && span.end <= text.len());
+                    prop_assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
+                }
+                prop_assert!(m.span.start >= last, "mentions sorted by span");
+                last = m.span.start;
+                prop_assert!(m.evidence.start <= m.span.start && m.span.end <= m.evidence.end);
+            }
+            prop_assert!((-1.0..=1.0).contains(&a.sentiment.score));
+        }
+    }
+}

@@ -1,0 +1,403 @@
+//! `voctag run`: probe every input, then stream it through the pipeline in
+//! chunks and write the three Parquet files and `run.json`.
+//!
+//! Three threads overlap the work: a reader produces chunks, the calling
+//! thread analyses each chunk with rayon (`par_iter` keeps the order), and a
+//! writer encodes the previous chunk. Channels hold at most two chunks each,
+//! so memory is bounded by the chunk size, not by the input. Chunk boundaries
+//! depend only on the input, so the Parquet bytes do not depend on
+//! `--threads`.
+//!
+//! Everything is written into a temporary directory inside the output
+//! directory and renamed into place at the very end, `run.json` last; a run
+//! that fails removes its temporary files and leaves no complete-looking
+//! output. Outputs of an earlier run in the same directory are removed before
+//! the new run writes anything, so they cannot be mistaken for its results.
+
+use crate::error::{Error, Result};
+use crate::input::{self, FileChunk, FileInfo, InputOptions};
+use crate::output::{self, ParquetSink, Versions};
+use crate::pipeline::{Analysis, Pipeline, StageTimes};
+use crate::report::{FileReport, RejectSample, RunReport, Timings};
+use rayon::prelude::*;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::time::Instant;
+
+pub const OUTPUT_FILES: [&str; 4] = [
+    "comments.parquet",
+    "mentions.parquet",
+    "rejects.parquet",
+    "run.json",
+];
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub inputs: Vec<PathBuf>,
+    pub out_dir: PathBuf,
+    pub input: InputOptions,
+    /// 0 = all cores.
+    pub threads: usize,
+    pub progress: bool,
+    /// The command line, recorded in `run.json`.
+    pub arguments: Vec<String>,
+    /// Time spent building the pipeline, recorded in `run.json`.
+    pub startup_ms: f64,
+}
+
+struct Analysed {
+    chunk: FileChunk,
+    analyses: Vec<Analysis>,
+}
+
+/// Probes every input; fails before any work when one cannot be used.
+pub fn probe_all(opts: &RunOptions) -> Result<Vec<FileInfo>> {
+    if opts.inputs.is_empty() {
+        return Err(Error::Usage("no input files given".into()));
+    }
+    opts.inputs
+        .iter()
+        .map(|p| input::probe(p, &opts.input))
+        .collect()
+}
+
+pub fn run(opts: &RunOptions, pipeline: &Pipeline) -> Result<RunReport> {
+    let wall = Instant::now();
+    let infos = probe_all(opts)?;
+    let tmp = prepare_out_dir(&opts.out_dir)?;
+    let result = run_into(opts, pipeline, &infos, &tmp, wall);
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+fn prepare_out_dir(out: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| Error::output(out, format!("cannot create the directory: {e}")))?;
+    for name in OUTPUT_FILES {
+        let stale = out.join(name);
+        if stale.exists() {
+            std::fs::remove_file(&stale).map_err(|e| {
+                Error::output(
+                    &stale,
+                    format!("cannot remove the previous run's file: {e}"),
+                )
+            })?;
+        }
+    }
+    let tmp = out.join(format!(".voctag-tmp-{}", std::process::id()));
+    if tmp.exists() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    std::fs::create_dir(&tmp).map_err(|e| Error::output(out, format!("not writable: {e}")))?;
+    Ok(tmp)
+}
+
+fn id_hash(id: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
+}
+
+fn ms(ns: u64) -> f64 {
+    ns as f64 / 1e6
+}
+
+fn run_into(
+    opts: &RunOptions,
+    pipeline: &Pipeline,
+    infos: &[FileInfo],
+    tmp: &Path,
+    wall: Instant,
+) -> Result<RunReport> {
+    let lexicon = pipeline.lexicon();
+    let versions = Versions {
+        lexicon: lexicon.version.clone(),
+        model: pipeline.model_version().to_string(),
+    };
+    let passthrough = input::unify_passthrough(infos);
+    let comments_schema = output::comments_schema(&passthrough);
+    let source_files: Vec<String> = infos.iter().map(|i| i.path.display().to_string()).collect();
+    let mut comments_out = ParquetSink::create(
+        &tmp.join(OUTPUT_FILES[0]),
+        comments_schema.clone(),
+        &versions,
+    )?;
+    let mut mentions_out = ParquetSink::create(
+        &tmp.join(OUTPUT_FILES[1]),
+        output::mentions_schema(),
+        &versions,
+    )?;
+    let mut rejects_out = ParquetSink::create(
+        &tmp.join(OUTPUT_FILES[2]),
+        output::rejects_schema(),
+        &versions,
+    )?;
+
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        opts.threads
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
+
+    let total_bytes: u64 = infos.iter().map(|i| i.size).sum();
+    let bar = progress_bar(opts.progress, total_bytes);
+
+    let mut files: Vec<FileReport> = infos
+        .iter()
+        .map(|i| FileReport {
+            path: i.path.display().to_string(),
+            format: Some(i.format),
+            encoding: i.encoding,
+            ..Default::default()
+        })
+        .collect();
+    let mut stage = StageTimes::default();
+    let mut read_ns = 0u64;
+    let mut id_hashes: Vec<u64> = Vec::new();
+    let mut first_rejects: Vec<RejectSample> = Vec::new();
+
+    let (read_tx, read_rx) = sync_channel::<Result<(FileChunk, u64)>>(2);
+    let (write_tx, write_rx) = sync_channel::<Analysed>(2);
+
+    let (reader_result, writer_result, analyse_result) = std::thread::scope(|scope| {
+        let reader = scope.spawn(|| read_all(infos, &opts.input, read_tx));
+        let writer = scope.spawn(|| {
+            write_all(
+                write_rx,
+                &mut comments_out,
+                &mut mentions_out,
+                &mut rejects_out,
+                &passthrough,
+                &comments_schema,
+                &source_files,
+                pipeline,
+                &versions,
+            )
+        });
+        let analyse = (|| -> Result<()> {
+            let mut base = 0u64;
+            let mut current_file = 0usize;
+            for msg in read_rx {
+                let (chunk, read_time) = msg?;
+                read_ns += read_time;
+                let file = chunk
+                    .comments
+                    .first()
+                    .map(|c| c.file)
+                    .or_else(|| chunk.rejects.first().map(|r| r.file))
+                    .unwrap_or(current_file);
+                if file != current_file {
+                    base += infos[current_file..file]
+                        .iter()
+                        .map(|i| i.size)
+                        .sum::<u64>();
+                    current_file = file;
+                }
+                let analyses: Vec<Analysis> = pool.install(|| {
+                    chunk
+                        .comments
+                        .par_iter()
+                        .map(|c| pipeline.analyze(&c.text))
+                        .collect()
+                });
+                for a in &analyses {
+                    stage.add(&a.timings);
+                }
+                count_chunk(
+                    &chunk,
+                    &mut files,
+                    &mut id_hashes,
+                    &mut first_rejects,
+                    &source_files,
+                );
+                if let Some(bar) = &bar {
+                    bar.set_position(base + chunk.progress);
+                }
+                if write_tx.send(Analysed { chunk, analyses }).is_err() {
+                    break; // the writer failed; its error is reported below
+                }
+            }
+            Ok(())
+        })();
+        drop(write_tx);
+        let reader_result = reader.join().expect("the reader thread does not panic");
+        let writer_result = writer.join().expect("the writer thread does not panic");
+        (reader_result, writer_result, analyse)
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    analyse_result?;
+    reader_result?;
+    let (write_ns, mentions) = writer_result?;
+
+    comments_out.finish()?;
+    mentions_out.finish()?;
+    rejects_out.finish()?;
+
+    id_hashes.sort_unstable();
+    let duplicate_ids = id_hashes.windows(2).filter(|w| w[0] == w[1]).count() as u64;
+    let mut report = RunReport {
+        voctag_version: env!("CARGO_PKG_VERSION").into(),
+        schema_version: output::SCHEMA_VERSION.into(),
+        lexicon_version: versions.lexicon.clone(),
+        model_version: versions.model.clone(),
+        arguments: opts.arguments.clone(),
+        threads,
+        rows_read: files.iter().map(|f| f.rows_read).sum(),
+        rows_analysed: files.iter().map(|f| f.rows_analysed).sum(),
+        rows_rejected: files.iter().map(|f| f.rows_rejected).sum(),
+        files,
+        duplicate_ids,
+        mentions,
+        outputs: OUTPUT_FILES
+            .iter()
+            .map(|n| opts.out_dir.join(n).display().to_string())
+            .collect(),
+        first_rejects,
+        timings_ms: Timings {
+            startup: opts.startup_ms,
+            read: ms(read_ns),
+            normalize: ms(stage.normalize),
+            segment: ms(stage.segment),
+            clauses: ms(stage.clauses),
+            themes: ms(stage.themes),
+            polarity: ms(stage.polarity),
+            sentiment: ms(stage.sentiment),
+            write: ms(write_ns),
+            wall: 0.0,
+        },
+    };
+    report.timings_ms.wall = wall.elapsed().as_secs_f64() * 1000.0;
+    let json = serde_json::to_vec_pretty(&report).expect("the report serializes");
+    let run_json = tmp.join(OUTPUT_FILES[3]);
+    std::fs::write(&run_json, json).map_err(|e| Error::io(&run_json, e))?;
+    for name in OUTPUT_FILES {
+        let to = opts.out_dir.join(name);
+        std::fs::rename(tmp.join(name), &to)
+            .map_err(|e| Error::output(&to, format!("cannot move into place: {e}")))?;
+    }
+    let _ = std::fs::remove_dir(tmp);
+    Ok(report)
+}
+
+fn count_chunk(
+    chunk: &FileChunk,
+    files: &mut [FileReport],
+    id_hashes: &mut Vec<u64>,
+    first_rejects: &mut Vec<RejectSample>,
+    source_files: &[String],
+) {
+    for c in &chunk.comments {
+        let f = &mut files[c.file];
+        f.rows_read += 1;
+        f.rows_analysed += 1;
+        id_hashes.push(id_hash(&c.id));
+    }
+    for r in &chunk.rejects {
+        let f = &mut files[r.file];
+        f.rows_read += 1;
+        f.rows_rejected += 1;
+        if first_rejects.len() < 20 {
+            first_rejects.push(RejectSample {
+                source_file: source_files[r.file].clone(),
+                source_row: r.row,
+                reason: r.reason.clone(),
+            });
+        }
+    }
+}
+
+fn read_all(
+    infos: &[FileInfo],
+    opts: &InputOptions,
+    tx: SyncSender<Result<(FileChunk, u64)>>,
+) -> Result<()> {
+    for (i, info) in infos.iter().enumerate() {
+        let mut reader = match input::open(info, i, opts) {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return Ok(());
+            }
+        };
+        loop {
+            let clock = Instant::now();
+            match reader.next_chunk() {
+                Ok(Some(chunk)) => {
+                    let ns = clock.elapsed().as_nanos() as u64;
+                    if tx.send(Ok((chunk, ns))).is_err() {
+                        return Ok(());
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return Ok(());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_all(
+    rx: Receiver<Analysed>,
+    comments_out: &mut ParquetSink,
+    mentions_out: &mut ParquetSink,
+    rejects_out: &mut ParquetSink,
+    passthrough: &arrow::datatypes::SchemaRef,
+    comments_schema: &arrow::datatypes::SchemaRef,
+    source_files: &[String],
+    pipeline: &Pipeline,
+    versions: &Versions,
+) -> Result<(u64, u64)> {
+    let mut write_ns = 0u64;
+    let mut mentions = 0u64;
+    for Analysed { chunk, analyses } in rx {
+        let clock = Instant::now();
+        let columns = input::conform(&chunk.passthrough, passthrough)?;
+        let (c, m) = output::chunk_batches(
+            &chunk.comments,
+            &analyses,
+            columns,
+            source_files,
+            pipeline.lexicon(),
+            versions,
+            comments_schema,
+        )?;
+        mentions += m.num_rows() as u64;
+        comments_out.write(&c)?;
+        mentions_out.write(&m)?;
+        if !chunk.rejects.is_empty() {
+            rejects_out.write(&output::rejects_batch(&chunk.rejects, source_files)?)?;
+        }
+        write_ns += clock.elapsed().as_nanos() as u64;
+    }
+    Ok((write_ns, mentions))
+}
+
+fn progress_bar(enabled: bool, total: u64) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})",
+        )
+        .expect("the template is valid")
+        .progress_chars("=> "),
+    );
+    Some(bar)
+}
