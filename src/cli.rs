@@ -37,6 +37,71 @@ pub enum Command {
     /// Example:
     ///   voctag run exports/2026-11-22/*.csv --out /data/voc/run_date=2026-11-22/ --report json
     Run(RunArgs),
+
+    /// Score the tagger against hand-labelled gold comments (JSONL with id,
+    /// lang, text, sentiment and themes, as in testdata/eval/).
+    ///
+    /// Without --pred, runs the pipeline over the gold texts; with --pred,
+    /// scores a run directory's Parquet instead.
+    ///
+    /// Example:
+    ///   voctag eval testdata/eval/holdout.jsonl --errors 20
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Gold JSONL files.
+    #[arg(required = true, value_name = "GOLD")]
+    pub gold: Vec<PathBuf>,
+
+    /// A run directory (comments.parquet + mentions.parquet) to score instead
+    /// of running the pipeline.
+    #[arg(long, value_name = "DIR")]
+    pub pred: Option<PathBuf>,
+
+    /// A lexicon directory that extends the bundled lexicons (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub lexicons: Vec<PathBuf>,
+
+    /// Sentiment model file; default: the bundled model.
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
+
+    /// List the first N misses and false alarms with their evidence.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub errors: usize,
+
+    /// Print the scores as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl EvalArgs {
+    pub fn execute(&self) -> Result<String> {
+        let mut gold = Vec::new();
+        for path in &self.gold {
+            gold.extend(crate::eval::read_gold(path)?);
+        }
+        let pred = match &self.pred {
+            Some(dir) => crate::eval::read_predictions(dir)?,
+            None => {
+                let lexicon = Lexicon::load(&self.lexicons, true)?;
+                let model = match &self.model {
+                    Some(path) => Model::from_file(path)?,
+                    None => Model::bundled(),
+                };
+                crate::eval::predict(&Pipeline::new(lexicon, model), &gold)
+            }
+        };
+        let mut report = crate::eval::score(&gold, &pred);
+        if self.json {
+            report.errors.truncate(self.errors);
+            Ok(serde_json::to_string_pretty(&report).expect("the report serializes"))
+        } else {
+            Ok(report.to_text(self.errors))
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -22,6 +22,7 @@
 pub mod clauses;
 pub mod cli;
 pub mod error;
+pub mod eval;
 pub mod input;
 pub mod lexicon;
 pub mod normalize;

@@ -27,6 +27,13 @@ fn main() -> ExitCode {
                 Err(e) => fatal(&e),
             }
         }
+        Command::Eval(args) => match args.execute() {
+            Ok(text) => {
+                let _ = writeln!(std::io::stdout(), "{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fatal(&e),
+        },
     }
 }
 

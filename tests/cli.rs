@@ -352,3 +352,42 @@ fn threads_do_not_change_a_single_byte() {
         );
     }
 }
+
+#[test]
+fn eval_scores_the_pipeline_and_a_run_directory_alike() {
+    let dir = TempDir::new().unwrap();
+    let gold = dir.path().join("gold.jsonl");
+    fs::write(
+        &gold,
+        concat!(
+            r#"{"id":"a","lang":"zh","text":"电话一直打不通","sentiment":"negative","themes":[{"theme":"reachability","polarity":"negative","evidence":"电话一直打不通"}]}"#,
+            "\n",
+            r#"{"id":"b","lang":"en","text":"great service","sentiment":"positive","themes":[]}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let eval = |extra: &[&str]| {
+        let mut args = vec!["eval", gold.to_str().unwrap(), "--json"];
+        args.extend_from_slice(extra);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_voctag"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let direct = eval(&[]);
+    assert_eq!(direct["overall"]["theme"]["tp"], 1);
+    assert_eq!(direct["overall"]["theme"]["fp"], 0);
+    assert_eq!(direct["overall"]["comments"], 2);
+
+    let out = dir.path().join("out");
+    assert_eq!(voctag(&["run", gold.to_str().unwrap()], &out).code(), 0);
+    let from_run = eval(&["--pred", out.to_str().unwrap()]);
+    assert_eq!(from_run["overall"], direct["overall"]);
+}
