@@ -56,11 +56,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             b.append_value(field);
         }
         rows += 1;
-        if rows % BATCH_ROWS == 0 {
+        if rows.is_multiple_of(BATCH_ROWS) {
             flush(&mut builders, &mut writer)?;
         }
     }
-    if rows % BATCH_ROWS != 0 {
+    if !rows.is_multiple_of(BATCH_ROWS) {
         flush(&mut builders, &mut writer)?;
     }
     writer.close()?;
