@@ -23,11 +23,13 @@
 //! outside the timed loop (stages are built once, as in jieba-rs's
 //! `LazyLock<Jieba>` bench); `analyze` times them all together.
 
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use rayon::prelude::*;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 use std::time::Duration;
 use voctag::clauses::{self, Clause, CueHit};
 use voctag::input::{self, Comment, InputOptions};
@@ -70,6 +72,10 @@ fn corpus_path() -> PathBuf {
 struct Corpus {
     path: PathBuf,
     comments: Vec<Comment>,
+    /// The pass-through columns (id, channel…) of each chunk of
+    /// `InputOptions::default().chunk_rows` comments, as `voctag run` reads them.
+    passthrough: Vec<RecordBatch>,
+    passthrough_schema: SchemaRef,
     /// Text bytes of all comments: the `Bytes` of every group.
     bytes: u64,
 }
@@ -81,9 +87,11 @@ impl Corpus {
         let info = input::probe(&path, &opts).expect("the bench corpus opens");
         let mut reader = input::open(&info, 0, &opts).expect("the bench corpus opens");
         let mut comments = Vec::new();
+        let mut passthrough = Vec::new();
         while let Some(chunk) = reader.next_chunk().expect("the bench corpus reads") {
             assert!(chunk.rejects.is_empty(), "the bench corpus has no bad rows");
             comments.extend(chunk.comments);
+            passthrough.push(chunk.passthrough);
         }
         let bytes = comments.iter().map(|c| c.text.len() as u64).sum();
         eprintln!(
@@ -95,6 +103,8 @@ impl Corpus {
         Corpus {
             path,
             comments,
+            passthrough,
+            passthrough_schema: input::unify_passthrough(&[info]),
             bytes,
         }
     }
@@ -288,7 +298,8 @@ fn stages(c: &mut Criterion) {
 }
 
 /// Stage 7: the analyses of the whole corpus → comments.parquet and
-/// mentions.parquet, in chunks of 4096 rows as `voctag run` writes them.
+/// mentions.parquet, with the pass-through columns, in chunks as `voctag run`
+/// writes them.
 fn parquet_writing(c: &mut Criterion) {
     let p = &*PIPELINE;
     let comments = &CORPUS.comments;
@@ -300,8 +311,8 @@ fn parquet_writing(c: &mut Criterion) {
         model: p.model_version().to_string(),
     };
     let source_files = vec![CORPUS.path.display().to_string()];
-    let passthrough = Arc::new(arrow::datatypes::Schema::empty());
-    let schema = output::comments_schema(&passthrough);
+    let schema = output::comments_schema(&CORPUS.passthrough_schema);
+    let rows = InputOptions::default().chunk_rows;
     let dir = tempfile::tempdir().expect("a temporary directory");
     group(c, "write").bench_function("parquet", |b| {
         b.iter(|| {
@@ -315,11 +326,13 @@ fn parquet_writing(c: &mut Criterion) {
             )
             .expect("create");
             let mut mentions = 0;
-            for (cs, an) in comments.chunks(4096).zip(analyses.chunks(4096)) {
+            let chunks = comments.chunks(rows).zip(analyses.chunks(rows));
+            for ((cs, an), pass) in chunks.zip(&CORPUS.passthrough) {
+                let columns = input::conform(pass, &CORPUS.passthrough_schema).expect("conform");
                 let (cb, mb) = output::chunk_batches(
                     cs,
                     an,
-                    Vec::new(),
+                    columns,
                     &source_files,
                     p.lexicon(),
                     &versions,

@@ -6,6 +6,14 @@
 //! `testdata/golden/` catches accidental changes. Strings are plain UTF-8
 //! columns (every reader understands them); Parquet's dictionary encoding and
 //! zstd keep low-cardinality columns such as `theme` and `lang` small.
+//!
+//! Dictionary encoding and page statistics are switched off for the columns
+//! where nearly every value is distinct ([`UNIQUE_COLUMNS`]: ids, comment
+//! texts, row numbers, scores): there the writer would fill a dictionary page
+//! only to give it up at 1 MB and fall back to plain encoding, and min/max
+//! statistics of free text help no query. `evidence` and the spans keep their
+//! dictionaries: several mentions share a clause, and without them
+//! `mentions.parquet` grows by half.
 
 use crate::error::{Error, Result};
 use crate::input::{Comment, Reject};
@@ -19,7 +27,8 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -84,9 +93,30 @@ pub struct Versions {
     pub model: String,
 }
 
+/// Output columns whose values are (nearly) all distinct: no dictionary, no
+/// page statistics. Every other column, pass-through ones included, keeps
+/// Parquet's defaults (dictionary with fallback to plain, page statistics),
+/// so `theme`, `category`, `polarity`, `lang`, `sentiment`, `rule`, `cue`
+/// and the version columns are dictionary-encoded.
+pub const UNIQUE_COLUMNS: &[&str] = &[
+    "comment_id",
+    "source_row",
+    "sentiment_score",
+    "text",
+    "line",
+    "raw",
+];
+
 fn properties(versions: &Versions) -> WriterProperties {
     let kv = |k: &str, v: &str| KeyValue::new(k.to_string(), v.to_string());
-    WriterProperties::builder()
+    let mut builder = WriterProperties::builder();
+    for name in UNIQUE_COLUMNS {
+        let column = ColumnPath::from(*name);
+        builder = builder
+            .set_column_dictionary_enabled(column.clone(), false)
+            .set_column_statistics_enabled(column, EnabledStatistics::None);
+    }
+    builder
         .set_compression(Compression::ZSTD(
             ZstdLevel::try_new(3).expect("3 is a valid zstd level"),
         ))
@@ -270,4 +300,76 @@ pub fn rejects_batch(rejects: &[Reject], source_files: &[String]) -> Result<Reco
         ],
     )
     .map_err(|e| Error::Usage(format!("internal: rejects batch: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::Pipeline;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    /// (column name, has a dictionary page, compression) of every column chunk.
+    fn column_chunks(path: &Path) -> Vec<(String, bool, Compression)> {
+        let reader = SerializedFileReader::new(File::open(path).unwrap()).unwrap();
+        let rg = reader.metadata().row_group(0);
+        rg.columns()
+            .iter()
+            .map(|c| {
+                (
+                    c.column_path().string(),
+                    c.dictionary_page_offset().is_some(),
+                    c.compression(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn low_cardinality_columns_are_dictionary_encoded_and_texts_are_not() {
+        let p = Pipeline::bundled().unwrap();
+        let texts = [
+            "回复太慢了，态度也差",
+            "the hotline kept me on hold",
+            "前台很好，但是客房很脏",
+        ];
+        let comments: Vec<Comment> = (0..300)
+            .map(|i| Comment {
+                id: format!("c{i}"),
+                text: format!("{} #{i}", texts[i % texts.len()]),
+                file: 0,
+                row: i as u64,
+            })
+            .collect();
+        let analyses: Vec<Analysis> = comments.iter().map(|c| p.analyze(&c.text)).collect();
+        let versions = Versions {
+            lexicon: p.lexicon().version.clone(),
+            model: p.model_version().to_string(),
+        };
+        let schema = comments_schema(&Schema::empty());
+        let (c, m) = chunk_batches(
+            &comments,
+            &analyses,
+            Vec::new(),
+            &["in.csv".to_string()],
+            p.lexicon(),
+            &versions,
+            &schema,
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for (name, schema, batch) in [("c", schema, c), ("m", mentions_schema(), m)] {
+            let path = dir.path().join(name);
+            let mut sink = ParquetSink::create(&path, schema, &versions).unwrap();
+            sink.write(&batch).unwrap();
+            sink.finish().unwrap();
+            for (column, dictionary, compression) in column_chunks(&path) {
+                assert!(matches!(compression, Compression::ZSTD(_)), "{column}");
+                if column == "negated" {
+                    continue; // booleans are bit-packed, never dictionary-encoded
+                }
+                let unique = UNIQUE_COLUMNS.contains(&column.as_str());
+                assert_eq!(dictionary, !unique, "{column}: dictionary page");
+            }
+        }
+    }
 }
