@@ -65,6 +65,31 @@ pub fn normalize(original: &str) -> Normalized<'_> {
     let mut origin = Vec::with_capacity(original.len());
     let mut last_was_space = true; // drops leading whitespace
     for (at, c) in original.char_indices() {
+        // Fast paths for the two scripts that make up nearly all comments:
+        // ASCII needs only its own tests, and a Han character is neither
+        // space nor control, has no width form and no case.
+        if c.is_ascii() {
+            let b = c as u8;
+            if b <= b' ' || b == 0x7F {
+                // ASCII whitespace and controls: exactly `is_space` on ASCII.
+                if !last_was_space {
+                    text.push(' ');
+                    origin.push(at as u32);
+                    last_was_space = true;
+                }
+            } else {
+                last_was_space = false;
+                text.push(b.to_ascii_lowercase() as char);
+                origin.push(at as u32);
+            }
+            continue;
+        }
+        if crate::segment::is_han(c) {
+            last_was_space = false;
+            text.push(c);
+            origin.resize(text.len(), at as u32);
+            continue;
+        }
         if is_space(c) {
             if !last_was_space {
                 text.push(' ');
@@ -98,6 +123,57 @@ pub fn normalize(original: &str) -> Normalized<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The normalizer as first written, one rule for every character: the
+    /// fast paths must give the same text and the same alignment.
+    fn normalize_reference(original: &str) -> (String, Vec<u32>) {
+        let mut text = String::new();
+        let mut origin = Vec::new();
+        let mut last_was_space = true;
+        for (at, c) in original.char_indices() {
+            if is_space(c) {
+                if !last_was_space {
+                    text.push(' ');
+                    origin.push(at as u32);
+                    last_was_space = true;
+                }
+                continue;
+            }
+            last_was_space = false;
+            let folded = fold(c);
+            if folded.is_ascii() {
+                text.push(folded.to_ascii_lowercase());
+            } else {
+                text.extend(folded.to_lowercase());
+            }
+            origin.resize(text.len(), at as u32);
+        }
+        if text.ends_with(' ') {
+            text.pop();
+            origin.pop();
+        }
+        (text, origin)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn fast_paths_equal_the_reference(text in "(?s).{0,60}|[a-zA-Z \\t\\n\\x00\\x7f回复太慢ＡＢ，\u{3000}\u{85}\u{a0}İ’😀]{0,40}") {
+            let n = normalize(&text);
+            prop_assert_eq!((n.text, n.origin), normalize_reference(&text));
+        }
+    }
+
+    #[test]
+    fn every_ascii_character_and_the_sample_equal_the_reference() {
+        let ascii: String = (0u8..=127).map(char::from).collect();
+        let sample = include_str!("../testdata/comments_sample.csv");
+        for text in [ascii.as_str(), sample] {
+            let n = normalize(text);
+            assert_eq!((n.text, n.origin), normalize_reference(text));
+        }
+    }
 
     #[test]
     fn folds_width_case_quotes_and_space() {
