@@ -177,6 +177,9 @@ pub struct RunArgs {
 
     /// Worker threads for analysis; 0 = all cores. The output is
     /// byte-identical whatever the number.
+    ///
+    /// With 1, one thread reads, analyses and writes in turn; with more, a
+    /// reader and a writer thread run alongside the N analysis threads.
     #[arg(long, default_value_t = 0, value_name = "N", help_heading = "Analysis")]
     pub threads: usize,
 

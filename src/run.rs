@@ -1,12 +1,16 @@
 //! `voctag run`: probe every input, then stream it through the pipeline in
 //! chunks and write the three Parquet files and `run.json`.
 //!
-//! Three threads overlap the work: a reader produces chunks, the calling
-//! thread analyses each chunk with rayon (`par_iter` keeps the order), and a
-//! writer encodes the previous chunk. Channels hold at most two chunks each,
-//! so memory is bounded by the chunk size, not by the input. Chunk boundaries
-//! depend only on the input, so the Parquet bytes do not depend on
-//! `--threads`.
+//! With `--threads N` > 1, three threads overlap the work: a reader produces
+//! chunks, the calling thread analyses each chunk on a rayon pool of N
+//! threads (`par_iter` keeps the order), and a writer encodes the previous
+//! chunk. Channels hold at most two chunks each, so memory is bounded by the
+//! chunk size, not by the input. With `--threads 1` one thread reads,
+//! analyses and writes each chunk in turn (ripgrep likewise picks `search`
+//! or `search_parallel` by its thread count): a reader and a writer thread
+//! would let a "1-thread" run use a second core. Chunk boundaries depend
+//! only on the input, and both paths write the same chunks, so the Parquet
+//! bytes do not depend on `--threads`.
 //!
 //! Everything is written into a temporary directory inside the output
 //! directory and renamed into place at the very end, `run.json` last; a run
@@ -23,7 +27,7 @@ use rayon::prelude::*;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{sync_channel, SyncSender};
 use std::time::Instant;
 
 pub const OUTPUT_FILES: [&str; 4] = [
@@ -142,102 +146,66 @@ fn run_into(
     } else {
         opts.threads
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
 
     let total_bytes: u64 = infos.iter().map(|i| i.size).sum();
     let bar = progress_bar(opts.progress, total_bytes);
 
-    let mut files: Vec<FileReport> = infos
-        .iter()
-        .map(|i| FileReport {
-            path: i.path.display().to_string(),
-            format: Some(i.format),
-            encoding: i.encoding,
-            ..Default::default()
-        })
-        .collect();
-    let mut stage = StageTimes::default();
-    let mut read_ns = 0u64;
-    let mut id_hashes: Vec<u64> = Vec::new();
-    let mut first_rejects: Vec<RejectSample> = Vec::new();
+    let mut tally = Tally {
+        files: infos
+            .iter()
+            .map(|i| FileReport {
+                path: i.path.display().to_string(),
+                format: Some(i.format),
+                encoding: i.encoding,
+                ..Default::default()
+            })
+            .collect(),
+        stage: StageTimes::default(),
+        read_ns: 0,
+        id_hashes: Vec::new(),
+        first_rejects: Vec::new(),
+        base: 0,
+        current_file: 0,
+    };
+    let mut writer = ChunkWriter {
+        comments_out: &mut comments_out,
+        mentions_out: &mut mentions_out,
+        rejects_out: &mut rejects_out,
+        passthrough: &passthrough,
+        comments_schema: &comments_schema,
+        source_files: &source_files,
+        pipeline,
+        versions: &versions,
+        write_ns: 0,
+        mentions: 0,
+    };
 
-    let (read_tx, read_rx) = sync_channel::<Result<(FileChunk, u64)>>(2);
-    let (write_tx, write_rx) = sync_channel::<Analysed>(2);
-
-    let (reader_result, writer_result, analyse_result) = std::thread::scope(|scope| {
-        let reader = scope.spawn(|| read_all(infos, &opts.input, read_tx));
-        let writer = scope.spawn(|| {
-            write_all(
-                write_rx,
-                &mut comments_out,
-                &mut mentions_out,
-                &mut rejects_out,
-                &passthrough,
-                &comments_schema,
-                &source_files,
-                pipeline,
-                &versions,
-            )
-        });
-        let analyse = (|| -> Result<()> {
-            let mut base = 0u64;
-            let mut current_file = 0usize;
-            for msg in read_rx {
-                let (chunk, read_time) = msg?;
-                read_ns += read_time;
-                let file = chunk
-                    .comments
-                    .first()
-                    .map(|c| c.file)
-                    .or_else(|| chunk.rejects.first().map(|r| r.file))
-                    .unwrap_or(current_file);
-                if file != current_file {
-                    base += infos[current_file..file]
-                        .iter()
-                        .map(|i| i.size)
-                        .sum::<u64>();
-                    current_file = file;
-                }
-                let analyses: Vec<Analysis> = pool.install(|| {
-                    chunk
-                        .comments
-                        .par_iter()
-                        .map(|c| pipeline.analyze(&c.text))
-                        .collect()
-                });
-                for a in &analyses {
-                    stage.add(&a.timings);
-                }
-                count_chunk(
-                    &chunk,
-                    &mut files,
-                    &mut id_hashes,
-                    &mut first_rejects,
-                    &source_files,
-                );
-                if let Some(bar) = &bar {
-                    bar.set_position(base + chunk.progress);
-                }
-                if write_tx.send(Analysed { chunk, analyses }).is_err() {
-                    break; // the writer failed; its error is reported below
-                }
-            }
-            Ok(())
-        })();
-        drop(write_tx);
-        let reader_result = reader.join().expect("the reader thread does not panic");
-        let writer_result = writer.join().expect("the writer thread does not panic");
-        (reader_result, writer_result, analyse)
-    });
+    let streamed = if threads == 1 {
+        run_sequential(infos, opts, pipeline, &mut tally, &mut writer, &bar)
+    } else {
+        run_parallel(
+            infos,
+            opts,
+            pipeline,
+            threads,
+            &mut tally,
+            &mut writer,
+            &bar,
+        )
+    };
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    analyse_result?;
-    reader_result?;
-    let (write_ns, mentions) = writer_result?;
+    streamed?;
+    let (write_ns, mentions) = (writer.write_ns, writer.mentions);
+    let Tally {
+        files,
+        stage,
+        read_ns,
+        mut id_hashes,
+        first_rejects,
+        ..
+    } = tally;
 
     comments_out.finish()?;
     mentions_out.finish()?;
@@ -287,6 +255,178 @@ fn run_into(
     }
     let _ = std::fs::remove_dir(tmp);
     Ok(report)
+}
+
+/// What the analysing thread counts as chunks go by.
+struct Tally {
+    files: Vec<FileReport>,
+    stage: StageTimes,
+    read_ns: u64,
+    id_hashes: Vec<u64>,
+    first_rejects: Vec<RejectSample>,
+    /// Bytes of the files before the current one, for the progress bar.
+    base: u64,
+    current_file: usize,
+}
+
+impl Tally {
+    fn add(
+        &mut self,
+        chunk: &FileChunk,
+        analyses: &[Analysis],
+        infos: &[FileInfo],
+        source_files: &[String],
+        bar: &Option<indicatif::ProgressBar>,
+    ) {
+        for a in analyses {
+            self.stage.add(&a.timings);
+        }
+        let file = chunk
+            .comments
+            .first()
+            .map(|c| c.file)
+            .or_else(|| chunk.rejects.first().map(|r| r.file))
+            .unwrap_or(self.current_file);
+        if file != self.current_file {
+            self.base += infos[self.current_file..file]
+                .iter()
+                .map(|i| i.size)
+                .sum::<u64>();
+            self.current_file = file;
+        }
+        count_chunk(
+            chunk,
+            &mut self.files,
+            &mut self.id_hashes,
+            &mut self.first_rejects,
+            source_files,
+        );
+        if let Some(bar) = bar {
+            bar.set_position(self.base + chunk.progress);
+        }
+    }
+}
+
+/// Encodes analysed chunks into the three Parquet files.
+struct ChunkWriter<'a> {
+    comments_out: &'a mut ParquetSink,
+    mentions_out: &'a mut ParquetSink,
+    rejects_out: &'a mut ParquetSink,
+    passthrough: &'a arrow::datatypes::SchemaRef,
+    comments_schema: &'a arrow::datatypes::SchemaRef,
+    source_files: &'a [String],
+    pipeline: &'a Pipeline,
+    versions: &'a Versions,
+    write_ns: u64,
+    mentions: u64,
+}
+
+impl ChunkWriter<'_> {
+    fn write(&mut self, Analysed { chunk, analyses }: Analysed) -> Result<()> {
+        let clock = Instant::now();
+        let columns = input::conform(&chunk.passthrough, self.passthrough)?;
+        let (c, m) = output::chunk_batches(
+            &chunk.comments,
+            &analyses,
+            columns,
+            self.source_files,
+            self.pipeline.lexicon(),
+            self.versions,
+            self.comments_schema,
+        )?;
+        self.mentions += m.num_rows() as u64;
+        self.comments_out.write(&c)?;
+        self.mentions_out.write(&m)?;
+        if !chunk.rejects.is_empty() {
+            self.rejects_out
+                .write(&output::rejects_batch(&chunk.rejects, self.source_files)?)?;
+        }
+        self.write_ns += clock.elapsed().as_nanos() as u64;
+        Ok(())
+    }
+}
+
+/// `--threads 1`: read, analyse and write each chunk in turn on this thread.
+fn run_sequential(
+    infos: &[FileInfo],
+    opts: &RunOptions,
+    pipeline: &Pipeline,
+    tally: &mut Tally,
+    writer: &mut ChunkWriter,
+    bar: &Option<indicatif::ProgressBar>,
+) -> Result<()> {
+    for (i, info) in infos.iter().enumerate() {
+        let mut reader = input::open(info, i, &opts.input)?;
+        loop {
+            let clock = Instant::now();
+            let Some(chunk) = reader.next_chunk()? else {
+                break;
+            };
+            tally.read_ns += clock.elapsed().as_nanos() as u64;
+            let analyses: Vec<Analysis> = chunk
+                .comments
+                .iter()
+                .map(|c| pipeline.analyze(&c.text))
+                .collect();
+            tally.add(&chunk, &analyses, infos, writer.source_files, bar);
+            writer.write(Analysed { chunk, analyses })?;
+        }
+    }
+    Ok(())
+}
+
+/// `--threads N`, N > 1: a reader thread, rayon on N threads, a writer thread.
+fn run_parallel(
+    infos: &[FileInfo],
+    opts: &RunOptions,
+    pipeline: &Pipeline,
+    threads: usize,
+    tally: &mut Tally,
+    writer: &mut ChunkWriter,
+    bar: &Option<indicatif::ProgressBar>,
+) -> Result<()> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
+    let source_files = writer.source_files;
+    let (read_tx, read_rx) = sync_channel::<Result<(FileChunk, u64)>>(2);
+    let (write_tx, write_rx) = sync_channel::<Analysed>(2);
+
+    let (reader_result, writer_result, analyse_result) = std::thread::scope(|scope| {
+        let reader = scope.spawn(|| read_all(infos, &opts.input, read_tx));
+        let writer = scope.spawn(move || -> Result<()> {
+            for analysed in write_rx {
+                writer.write(analysed)?;
+            }
+            Ok(())
+        });
+        let analyse = (|| -> Result<()> {
+            for msg in read_rx {
+                let (chunk, read_time) = msg?;
+                tally.read_ns += read_time;
+                let analyses: Vec<Analysis> = pool.install(|| {
+                    chunk
+                        .comments
+                        .par_iter()
+                        .map(|c| pipeline.analyze(&c.text))
+                        .collect()
+                });
+                tally.add(&chunk, &analyses, infos, source_files, bar);
+                if write_tx.send(Analysed { chunk, analyses }).is_err() {
+                    break; // the writer failed; its error is reported below
+                }
+            }
+            Ok(())
+        })();
+        drop(write_tx);
+        let reader_result = reader.join().expect("the reader thread does not panic");
+        let writer_result = writer.join().expect("the writer thread does not panic");
+        (reader_result, writer_result, analyse)
+    });
+    analyse_result?;
+    reader_result?;
+    writer_result
 }
 
 fn count_chunk(
@@ -347,43 +487,6 @@ fn read_all(
         }
     }
     Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-fn write_all(
-    rx: Receiver<Analysed>,
-    comments_out: &mut ParquetSink,
-    mentions_out: &mut ParquetSink,
-    rejects_out: &mut ParquetSink,
-    passthrough: &arrow::datatypes::SchemaRef,
-    comments_schema: &arrow::datatypes::SchemaRef,
-    source_files: &[String],
-    pipeline: &Pipeline,
-    versions: &Versions,
-) -> Result<(u64, u64)> {
-    let mut write_ns = 0u64;
-    let mut mentions = 0u64;
-    for Analysed { chunk, analyses } in rx {
-        let clock = Instant::now();
-        let columns = input::conform(&chunk.passthrough, passthrough)?;
-        let (c, m) = output::chunk_batches(
-            &chunk.comments,
-            &analyses,
-            columns,
-            source_files,
-            pipeline.lexicon(),
-            versions,
-            comments_schema,
-        )?;
-        mentions += m.num_rows() as u64;
-        comments_out.write(&c)?;
-        mentions_out.write(&m)?;
-        if !chunk.rejects.is_empty() {
-            rejects_out.write(&output::rejects_batch(&chunk.rejects, source_files)?)?;
-        }
-        write_ns += clock.elapsed().as_nanos() as u64;
-    }
-    Ok((write_ns, mentions))
 }
 
 fn progress_bar(enabled: bool, total: u64) -> Option<indicatif::ProgressBar> {

@@ -283,23 +283,32 @@ fn a_run_that_fails_midway_leaves_no_complete_looking_output() {
         *b = b.wrapping_mul(31).wrapping_add(7);
     }
     fs::write(&broken, bytes).unwrap();
-    let run = voctag(
-        &[
-            "run",
-            good.to_str().unwrap(),
-            broken.to_str().unwrap(),
-            "--chunk-rows",
-            "100",
-        ],
-        &out,
-    );
-    assert_eq!(run.code(), 2, "{}", run.stderr());
-    assert!(run.stderr().contains("broken.parquet"), "{}", run.stderr());
-    let left: Vec<String> = fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(left.is_empty(), "left behind: {left:?}");
+    // Both paths: one thread reads, analyses and writes in turn; more use a
+    // reader and a writer thread.
+    for threads in ["1", "2"] {
+        let run = voctag(
+            &[
+                "run",
+                good.to_str().unwrap(),
+                broken.to_str().unwrap(),
+                "--chunk-rows",
+                "100",
+                "--threads",
+                threads,
+            ],
+            &out,
+        );
+        assert_eq!(run.code(), 2, "--threads {threads}: {}", run.stderr());
+        assert!(run.stderr().contains("broken.parquet"), "{}", run.stderr());
+        let left: Vec<String> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            left.is_empty(),
+            "--threads {threads}: left behind: {left:?}"
+        );
+    }
 }
 
 #[test]
