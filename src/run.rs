@@ -162,7 +162,7 @@ fn run_into(
             .collect(),
         stage: StageTimes::default(),
         read_ns: 0,
-        id_hashes: Vec::new(),
+        ids: DuplicateIds::new(tmp),
         first_rejects: Vec::new(),
         base: 0,
         current_file: 0,
@@ -202,7 +202,7 @@ fn run_into(
         files,
         stage,
         read_ns,
-        mut id_hashes,
+        ids,
         first_rejects,
         ..
     } = tally;
@@ -211,8 +211,7 @@ fn run_into(
     mentions_out.finish()?;
     rejects_out.finish()?;
 
-    id_hashes.sort_unstable();
-    let duplicate_ids = id_hashes.windows(2).filter(|w| w[0] == w[1]).count() as u64;
+    let duplicate_ids = ids.count()?;
     let mut report = RunReport {
         voctag_version: env!("CARGO_PKG_VERSION").into(),
         schema_version: output::SCHEMA_VERSION.into(),
@@ -262,7 +261,7 @@ struct Tally {
     files: Vec<FileReport>,
     stage: StageTimes,
     read_ns: u64,
-    id_hashes: Vec<u64>,
+    ids: DuplicateIds,
     first_rejects: Vec<RejectSample>,
     /// Bytes of the files before the current one, for the progress bar.
     base: u64,
@@ -277,7 +276,7 @@ impl Tally {
         infos: &[FileInfo],
         source_files: &[String],
         bar: &Option<indicatif::ProgressBar>,
-    ) {
+    ) -> Result<()> {
         for a in analyses {
             self.stage.add(&a.timings);
         }
@@ -297,14 +296,149 @@ impl Tally {
         count_chunk(
             chunk,
             &mut self.files,
-            &mut self.id_hashes,
+            &mut self.ids,
             &mut self.first_rejects,
             source_files,
-        );
+        )?;
         if let Some(bar) = bar {
             bar.set_position(self.base + chunk.progress);
         }
+        Ok(())
     }
+}
+
+/// Counts duplicate ids (rows whose id hash was seen before) in bounded
+/// memory: hashes are kept in memory up to [`DuplicateIds::CAP`], then sorted
+/// and spilled to a file in the run's temporary directory; at the end the
+/// sorted runs are merged. (A Vec of every hash grew by 8 bytes a row, 77 MB
+/// on a 2 GB export, against the promise that memory does not grow with the
+/// input.) At [`DuplicateIds::MAX_RUNS`] runs they are merged into one, so
+/// the number of open files stays bounded too.
+struct DuplicateIds {
+    dir: PathBuf,
+    hashes: Vec<u64>,
+    runs: Vec<PathBuf>,
+    cap: usize,
+    spilled: usize,
+}
+
+impl DuplicateIds {
+    /// 8 MB of hashes.
+    const CAP: usize = 1 << 20;
+    const MAX_RUNS: usize = 64;
+
+    fn new(dir: &Path) -> DuplicateIds {
+        DuplicateIds::with_cap(dir, Self::CAP)
+    }
+
+    fn with_cap(dir: &Path, cap: usize) -> DuplicateIds {
+        DuplicateIds {
+            dir: dir.to_path_buf(),
+            hashes: Vec::new(),
+            runs: Vec::new(),
+            cap: cap.max(1),
+            spilled: 0,
+        }
+    }
+
+    fn push(&mut self, hash: u64) -> Result<()> {
+        self.hashes.push(hash);
+        if self.hashes.len() >= self.cap {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    fn new_run(&mut self) -> Result<(PathBuf, RunWriter)> {
+        let path = self.dir.join(format!("ids-{}.bin", self.spilled));
+        self.spilled += 1;
+        let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        Ok((path, std::io::BufWriter::new(file)))
+    }
+
+    fn spill(&mut self) -> Result<()> {
+        use std::io::Write;
+        self.hashes.sort_unstable();
+        let (path, mut out) = self.new_run()?;
+        for h in &self.hashes {
+            out.write_all(&h.to_le_bytes())
+                .map_err(|e| Error::io(&path, e))?;
+        }
+        out.flush().map_err(|e| Error::io(&path, e))?;
+        self.runs.push(path);
+        self.hashes.clear();
+        if self.runs.len() >= Self::MAX_RUNS {
+            let (path, mut out) = self.new_run()?;
+            merge_runs(&self.runs, |v| {
+                out.write_all(&v.to_le_bytes())
+                    .map_err(|e| Error::io(&path, e))
+            })?;
+            out.flush().map_err(|e| Error::io(&path, e))?;
+            for run in self.runs.drain(..) {
+                let _ = std::fs::remove_file(run);
+            }
+            self.runs.push(path);
+        }
+        Ok(())
+    }
+
+    /// Rows whose hash equals an earlier row's; removes the spilled runs.
+    fn count(mut self) -> Result<u64> {
+        if self.runs.is_empty() {
+            self.hashes.sort_unstable();
+            return Ok(self.hashes.windows(2).filter(|w| w[0] == w[1]).count() as u64);
+        }
+        if !self.hashes.is_empty() {
+            self.spill()?;
+        }
+        let (mut duplicates, mut last) = (0u64, None);
+        let result = merge_runs(&self.runs, |v| {
+            if last == Some(v) {
+                duplicates += 1;
+            }
+            last = Some(v);
+            Ok(())
+        });
+        for run in &self.runs {
+            let _ = std::fs::remove_file(run);
+        }
+        result.map(|()| duplicates)
+    }
+}
+
+type RunWriter = std::io::BufWriter<std::fs::File>;
+
+/// Merges sorted runs of little-endian u64s, handing each value in order to
+/// `sink`.
+fn merge_runs(runs: &[PathBuf], mut sink: impl FnMut(u64) -> Result<()>) -> Result<()> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    use std::io::{BufReader, Read};
+    let next = |r: &mut BufReader<std::fs::File>, path: &Path| -> Result<Option<u64>> {
+        let mut b = [0u8; 8];
+        match r.read_exact(&mut b) {
+            Ok(()) => Ok(Some(u64::from_le_bytes(b))),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
+            Err(e) => Err(Error::io(path, e)),
+        }
+    };
+    let mut readers = Vec::with_capacity(runs.len());
+    let mut heap = BinaryHeap::new();
+    for (i, path) in runs.iter().enumerate() {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut r = BufReader::with_capacity(16 * 1024, file);
+        if let Some(v) = next(&mut r, path)? {
+            heap.push(Reverse((v, i)));
+        }
+        readers.push(r);
+    }
+    while let Some(Reverse((v, i))) = heap.pop() {
+        sink(v)?;
+        if let Some(n) = next(&mut readers[i], &runs[i])? {
+            heap.push(Reverse((n, i)));
+        }
+    }
+    Ok(())
 }
 
 /// Encodes analysed chunks into the three Parquet files.
@@ -368,7 +502,7 @@ fn run_sequential(
                 .iter()
                 .map(|c| pipeline.analyze(&c.text))
                 .collect();
-            tally.add(&chunk, &analyses, infos, writer.source_files, bar);
+            tally.add(&chunk, &analyses, infos, writer.source_files, bar)?;
             writer.write(Analysed { chunk, analyses })?;
         }
     }
@@ -412,7 +546,7 @@ fn run_parallel(
                         .map(|c| pipeline.analyze(&c.text))
                         .collect()
                 });
-                tally.add(&chunk, &analyses, infos, source_files, bar);
+                tally.add(&chunk, &analyses, infos, source_files, bar)?;
                 if write_tx.send(Analysed { chunk, analyses }).is_err() {
                     break; // the writer failed; its error is reported below
                 }
@@ -432,15 +566,15 @@ fn run_parallel(
 fn count_chunk(
     chunk: &FileChunk,
     files: &mut [FileReport],
-    id_hashes: &mut Vec<u64>,
+    ids: &mut DuplicateIds,
     first_rejects: &mut Vec<RejectSample>,
     source_files: &[String],
-) {
+) -> Result<()> {
     for c in &chunk.comments {
         let f = &mut files[c.file];
         f.rows_read += 1;
         f.rows_analysed += 1;
-        id_hashes.push(id_hash(&c.id));
+        ids.push(id_hash(&c.id))?;
     }
     for r in &chunk.rejects {
         let f = &mut files[r.file];
@@ -454,6 +588,7 @@ fn count_chunk(
             });
         }
     }
+    Ok(())
 }
 
 fn read_all(
@@ -503,4 +638,30 @@ fn progress_bar(enabled: bool, total: u64) -> Option<indicatif::ProgressBar> {
         .progress_chars("=> "),
     );
     Some(bar)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_ids_are_counted_alike_in_memory_and_spilled() {
+        let dir = tempfile::tempdir().unwrap();
+        // 0..500 once, 0..100 a second time, 7 four more times: 104 duplicates.
+        let hashes: Vec<u64> = (0..500u64)
+            .chain(0..100)
+            .chain([7, 7, 7, 7])
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        // cap 1 and 3 also go past MAX_RUNS and merge runs on the way.
+        for cap in [1, 3, 64, 1 << 20] {
+            let mut ids = DuplicateIds::with_cap(dir.path(), cap);
+            for &h in &hashes {
+                ids.push(h).unwrap();
+            }
+            assert_eq!(ids.count().unwrap(), 104, "cap {cap}");
+            let left = std::fs::read_dir(dir.path()).unwrap().count();
+            assert_eq!(left, 0, "cap {cap}: spilled runs are removed");
+        }
+    }
 }
