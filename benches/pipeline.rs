@@ -39,7 +39,7 @@ use voctag::pipeline::{detect_lang, Pipeline};
 use voctag::polarity::{self, Polarities};
 use voctag::run::{self, RunOptions};
 use voctag::segment::Token;
-use voctag::sentiment::{Model, ScoringInput};
+use voctag::sentiment::ScoringInput;
 use voctag::themes::{self, TermHit};
 
 const SAMPLE: &str = "testdata/comments_sample.csv";
@@ -383,7 +383,6 @@ fn startup(c: &mut Criterion) {
             p
         })
     });
-    g.bench_function("model_bundled", |b| b.iter(Model::bundled));
 }
 
 /// The whole `analyze` over the corpus, on one thread and on all threads

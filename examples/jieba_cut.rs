@@ -7,9 +7,10 @@
 //! cargo run --release --example jieba_cut -- target/bench/corpus.csv --threads 2
 //! ```
 //!
-//! Prints one JSON object on stdout. Only the cutting is timed (the texts are
-//! read into memory first, and jieba's dictionary is loaded before the clock
-//! starts), so this is the strictest floor: no reading, no writing.
+//! Prints one JSON object on stdout. `secs` times only the cutting (the texts
+//! are read into memory first, and jieba's dictionary is loaded before the
+//! clock starts), so it is the strictest floor: no reading, no writing.
+//! `total_secs` also counts reading the CSV and loading the dictionary.
 
 use jieba_rs::Jieba;
 use rayon::prelude::*;
@@ -31,6 +32,7 @@ fn main() {
         }
     }
     let path = path.expect("usage: jieba_cut FILE.csv [--threads N]");
+    let start = Instant::now();
     let mut reader = csv::Reader::from_path(&path).expect("the CSV opens");
     let text_col = reader
         .headers()
@@ -52,14 +54,16 @@ fn main() {
     let clock = Instant::now();
     let tokens: usize = pool.install(|| texts.par_iter().map(|t| jieba.cut(t, true).len()).sum());
     let secs = clock.elapsed().as_secs_f64();
+    let total_secs = start.elapsed().as_secs_f64();
     assert!(tokens > texts.len(), "jieba cut every text");
     println!(
-        "{{\"threads\":{},\"comments\":{},\"text_bytes\":{},\"tokens\":{},\"secs\":{:.4},\"comments_per_s\":{:.1},\"mb_per_s\":{:.3}}}",
+        "{{\"threads\":{},\"comments\":{},\"text_bytes\":{},\"tokens\":{},\"secs\":{:.4},\"total_secs\":{:.4},\"comments_per_s\":{:.1},\"mb_per_s\":{:.3}}}",
         pool.current_num_threads(),
         texts.len(),
         bytes,
         tokens,
         secs,
+        total_secs,
         texts.len() as f64 / secs,
         bytes as f64 / 1e6 / secs
     );

@@ -86,6 +86,7 @@ print(json.dumps({
     "comments": r["rows_analysed"], "mentions": r["mentions"],
     "input_bytes": os.path.getsize(input_path),
     "output_bytes": sum(os.path.getsize(os.path.join(out, f)) for f in ("comments.parquet", "mentions.parquet")),
+    "cpu_secs": float(field("User time (seconds)")) + float(field("System time (seconds)")),
     "startup_ms": r["timings_ms"]["startup"], "timings_ms": r["timings_ms"],
 }))
 EOF
@@ -144,32 +145,37 @@ py = next((r["data"] for r in rows if r["what"] == "python"), None)
 text_bytes = floor[threads]["text_bytes"]
 comments = floor[threads]["comments"]
 
-print(f"corpus: {corpus}, {os.path.getsize(corpus) / 1e6:.1f} MB CSV, {comments} comments, "
-      f"{text_bytes / 1e6:.1f} MB of comment text; best of {runs} runs; "
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "0")
+print(f"machine: {os.cpu_count()} cores ({cpu}), {int(mem) / 2**20:.0f} GiB; "
       f"load average before {load_before}, after {load_after}")
+print(f"corpus: {corpus}, {os.path.getsize(corpus) / 1e6:.1f} MB CSV, {comments} comments, "
+      f"{text_bytes / 1e6:.1f} MB of comment text; each row is the fastest of {runs} runs")
 print()
-print("| what | threads | comments | wall s | comments/s | MB/s (text) | peak RSS MB | vs floor |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|")
-def line(name, t, n, secs, rss, fl):
+print("| what | threads | comments | wall s | CPU s | comments/s | MB/s (text) | peak RSS MB | vs floor |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+def line(name, t, n, secs, rss, fl, cpu_s=None):
     cps = n / secs
     ratio = f"{cps / fl:.2f}×" if fl else ""
     rss_s = f"{rss:.0f}" if rss is not None else "–"
+    cpu_txt = f"{cpu_s:.2f}" if cpu_s is not None else "–"
     nbytes = text_bytes * n / comments
-    print(f"| {name} | {t} | {n} | {secs:.2f} | {cps:,.0f} | {nbytes / 1e6 / secs:.2f} | {rss_s} | {ratio} |")
+    print(f"| {name} | {t} | {n} | {secs:.2f} | {cpu_txt} | {cps:,.0f} | {nbytes / 1e6 / secs:.2f} | {rss_s} | {ratio} |")
 for t in sorted(floor, reverse=True):
     f = floor[t]
-    line("jieba-rs `cut` (floor: cutting only, in memory)", t, f["comments"], f["secs"], None, None)
+    line("jieba-rs `cut` only (**the floor**: texts in memory, dictionary loaded)", t, f["comments"], f["secs"], None, None)
+    line("jieba-rs read CSV + load dictionary + `cut` (context)", t, f["comments"], f["total_secs"], None, None)
 for v in (v_n, v_1):
     if v:
         fl = floor[v["threads"]]["comments_per_s"]
-        line("`voctag run` CSV → Parquet (end to end)", v["threads"], v["comments"], v["secs"], v["rss_mb"], fl)
+        line("`voctag run` CSV → Parquet, end to end", v["threads"], v["comments"], v["secs"], v["rss_mb"], fl, v["cpu_secs"])
 if big:
-    line(f"`voctag run` on {os.path.getsize('target/bench/corpus_big.csv') / 1e9:.1f} GB CSV", big["threads"],
-         big["comments"], big["secs"], big["rss_mb"], None)
+    line(f"`voctag run` on the {big['input_bytes'] / 1e9:.1f} GB CSV", big["threads"],
+         big["comments"], big["secs"], big["rss_mb"], None, big["cpu_secs"])
 if py:
-    line("Python: `jieba.lcut` + keywords + SnowNLP (sample)", 1, py["comments"], py["secs"], None, None)
+    line(f"Python: `jieba.lcut` + keywords + SnowNLP (first {py['comments']})", 1, py["comments"], py["secs"], None, None)
 else:
-    print("| Python peer | – | – | – | skipped | – | – | – |")
+    print("| Python peer | – | – | – | – | skipped | – | – | – |")
 print()
 
 def check(name, ok, detail):
