@@ -47,6 +47,98 @@ pub enum Command {
     /// Example:
     ///   voctag eval testdata/eval/holdout.jsonl --errors 20
     Eval(EvalArgs),
+
+    /// Train the linear sentiment model on labelled JSONL and write a model
+    /// file (deterministic: same data, lexicons and seed, same bytes).
+    ///
+    /// Example (the shipped model; see models/README.md):
+    ///   scripts/fetch-corpora.sh
+    ///   voctag train --data target/corpora/train.jsonl --data testdata/eval/dev.jsonl@5 \
+    ///     --calibrate target/corpora/valid.jsonl --out models/sentiment-linear.bin
+    Train(TrainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Labelled JSONL ({"text", "label"} or the eval format); FILE@W weighs
+    /// its rows W times (repeatable).
+    #[arg(long, required = true, value_name = "FILE[@W]")]
+    pub data: Vec<String>,
+
+    /// Labelled JSONL on which to choose the neutral threshold and report
+    /// accuracy (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub calibrate: Vec<PathBuf>,
+
+    /// Where to write the model.
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+
+    #[arg(long, default_value_t = 10)]
+    pub epochs: usize,
+
+    /// Initial SGD step size (decays as 1/(1+epoch)).
+    #[arg(long, default_value_t = 1.0)]
+    pub learning_rate: f32,
+
+    /// L2 penalty per update.
+    #[arg(long, default_value_t = 1e-6)]
+    pub l2: f32,
+
+    /// log2 of the number of feature buckets.
+    #[arg(long, default_value_t = 18, value_parser = clap::value_parser!(u32).range(8..=24))]
+    pub buckets_log2: u32,
+
+    /// A lexicon directory that extends the bundled lexicons (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub lexicons: Vec<PathBuf>,
+}
+
+impl TrainArgs {
+    pub fn execute(&self) -> Result<String> {
+        let data = self
+            .data
+            .iter()
+            .map(|d| match d.rsplit_once('@') {
+                Some((path, w)) => w
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|w| *w > 0.0)
+                    .map(|w| (PathBuf::from(path), w))
+                    .ok_or_else(|| {
+                        crate::Error::Usage(format!(
+                            "--data {d}: the weight after @ must be a positive number"
+                        ))
+                    }),
+                None => Ok((PathBuf::from(d), 1.0)),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let opts = crate::train::TrainOptions {
+            data,
+            calibrate: self.calibrate.clone(),
+            seed: self.seed,
+            epochs: self.epochs,
+            buckets: 1 << self.buckets_log2,
+            learning_rate: self.learning_rate,
+            l2: self.l2,
+        };
+        let lexicon = Lexicon::load(&self.lexicons, true)?;
+        // The features do not depend on the scorer; the lexical one is enough.
+        let pipeline = Pipeline::new(lexicon, Model::lexical());
+        let model = crate::train::train(&pipeline, &opts)?;
+        let bytes = model.to_bytes();
+        std::fs::write(&self.out, &bytes).map_err(|e| crate::Error::io(&self.out, e))?;
+        Ok(format!(
+            "wrote {} ({} bytes); neutral threshold {}; metrics {}",
+            self.out.display(),
+            bytes.len(),
+            model.header.neutral_threshold,
+            serde_json::to_string(&model.header.metrics).expect("metrics serialize")
+        ))
+    }
 }
 
 #[derive(Debug, Args)]

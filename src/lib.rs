@@ -34,6 +34,7 @@ pub mod run;
 pub mod segment;
 pub mod sentiment;
 pub mod themes;
+pub mod train;
 
 pub use error::{Error, Result};
 pub use pipeline::{Analysis, Mention, Pipeline};

@@ -34,6 +34,13 @@ fn main() -> ExitCode {
             }
             Err(e) => fatal(&e),
         },
+        Command::Train(args) => match args.execute() {
+            Ok(summary) => {
+                eprintln!("{summary}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fatal(&e),
+        },
     }
 }
 
