@@ -47,6 +47,64 @@ pub enum Command {
     /// Example:
     ///   voctag eval testdata/eval/holdout.jsonl --errors 20
     Eval(EvalArgs),
+
+    /// Run one SQL statement over the runs' `comments` and `mentions` tables
+    /// (Apache DataFusion SQL) and print a table or write CSV or Parquet.
+    ///
+    /// Join the two tables on (run_dir, source_file, source_row). Every row
+    /// has run_dir, and each key=value directory name in a run's path becomes
+    /// a column. `DESCRIBE comments` lists the columns.
+    ///
+    /// Example:
+    ///   voctag query "select theme, count(*) from mentions group by theme" out/
+    Query(QueryArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueryFormatArg {
+    /// An aligned text table.
+    Table,
+    Csv,
+    Parquet,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The SQL statement; the tables are `comments` and `mentions`.
+    #[arg(value_name = "SQL")]
+    pub sql: String,
+
+    /// Run directories, or directories with runs below them.
+    #[arg(required = true, value_name = "RUN_DIR")]
+    pub runs: Vec<PathBuf>,
+
+    /// Write the result here; default: stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Output format; default: from the --out extension (.csv, .parquet),
+    /// else a table.
+    #[arg(long, value_enum)]
+    pub format: Option<QueryFormatArg>,
+}
+
+impl QueryArgs {
+    pub fn options(&self) -> crate::query::QueryOptions {
+        use crate::query::QueryFormat;
+        let format = match (self.format, &self.out) {
+            (Some(QueryFormatArg::Table), _) => QueryFormat::Table,
+            (Some(QueryFormatArg::Csv), _) => QueryFormat::Csv,
+            (Some(QueryFormatArg::Parquet), _) => QueryFormat::Parquet,
+            (None, Some(path)) => QueryFormat::from_path(path),
+            (None, None) => QueryFormat::Table,
+        };
+        crate::query::QueryOptions {
+            sql: self.sql.clone(),
+            runs: self.runs.clone(),
+            format,
+            out: self.out.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,7 @@
 
 pub mod clauses;
 pub mod cli;
+pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod input;
@@ -29,6 +30,7 @@ pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod polarity;
+pub mod query;
 pub mod report;
 pub mod run;
 pub mod segment;

@@ -34,6 +34,10 @@ fn main() -> ExitCode {
             }
             Err(e) => fatal(&e),
         },
+        Command::Query(args) => match voctag::query::run(&args.options()) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(e) => fatal(&e),
+        },
     }
 }
 
