@@ -25,6 +25,7 @@ pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod input;
+pub mod insights;
 pub mod lexicon;
 pub mod normalize;
 pub mod output;
