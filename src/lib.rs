@@ -21,14 +21,17 @@
 
 pub mod clauses;
 pub mod cli;
+pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod input;
+pub mod insights;
 pub mod lexicon;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod polarity;
+pub mod query;
 pub mod report;
 pub mod run;
 pub mod segment;

@@ -41,6 +41,18 @@ fn main() -> ExitCode {
             }
             Err(e) => fatal(&e),
         },
+        Command::Report(args) => match args.execute() {
+            Ok(Some(text)) => {
+                let _ = write!(std::io::stdout(), "{text}");
+                ExitCode::SUCCESS
+            }
+            Ok(None) => ExitCode::SUCCESS,
+            Err(e) => fatal(&e),
+        },
+        Command::Query(args) => match voctag::query::run(&args.options()) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(e) => fatal(&e),
+        },
     }
 }
 
