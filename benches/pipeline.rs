@@ -279,7 +279,9 @@ fn stages(c: &mut Criterion) {
                 text,
                 tokens: &prep.tokens[i],
                 clauses: &prep.clauses[i],
+                cues: &prep.cues[i],
                 polarities: &prep.polarities[i],
+                negation_window: lex.negation_window,
             });
             polar += usize::from(s.label != voctag::Polarity::Neutral);
             sum += s.score;
@@ -288,7 +290,7 @@ fn stages(c: &mut Criterion) {
     };
     let (want, _) = score_all();
     assert!(want > 0, "some comments are not neutral");
-    group(c, "sentiment").bench_function("lexical", |b| {
+    group(c, "sentiment").bench_function("linear_model", |b| {
         b.iter(|| {
             let (n, sum) = score_all();
             black_box(sum);

@@ -20,6 +20,12 @@ pub struct Clause {
     pub span: Range<usize>,
     /// The clause starts with a contrast word ("but the room was dirty").
     pub after_contrast: bool,
+    /// Clauses with the same number belong to one sentence and are on the same
+    /// side of any contrast word: a mention whose own clause says nothing may
+    /// take its polarity from them ("installed in an hour, very professional").
+    pub sentence: usize,
+    /// The clause ends with a question mark.
+    pub question: bool,
 }
 
 /// Every cue in `text`, sorted, without the blockers.
@@ -34,6 +40,11 @@ pub fn scan_cues(lexicon: &Lexicon, text: &str) -> Vec<CueHit> {
         })
         .filter(|h| h.kind != CueKind::Block)
         .collect()
+}
+
+/// Punctuation that ends a sentence, not only a clause.
+fn ends_sentence(c: char) -> bool {
+    matches!(c, '。' | '!' | '?' | ';' | '…' | '\n' | '｡' | '.')
 }
 
 fn is_break(text: &str, at: usize, c: char) -> bool {
@@ -53,9 +64,10 @@ fn is_break(text: &str, at: usize, c: char) -> bool {
 /// Splits at punctuation and before each contrast cue. Clauses are trimmed
 /// and never empty; their spans are sorted and disjoint.
 pub fn split_clauses(text: &str, cues: &[CueHit]) -> Vec<Clause> {
-    let mut clauses = Vec::new();
+    let mut clauses: Vec<Clause> = Vec::new();
     let mut start = 0;
     let mut after_contrast = false;
+    let mut sentence = 0;
     // End of the contrast word that opened the current clause: a break right
     // after it ("however, …") carries the contrast over to the next piece.
     let mut contrast_end = 0;
@@ -64,24 +76,28 @@ pub fn split_clauses(text: &str, cues: &[CueHit]) -> Vec<Clause> {
         .filter(|c| c.kind == CueKind::Contrast)
         .map(|c| c.span.clone())
         .peekable();
-    let push = |from: usize, to: usize, after_contrast: bool, out: &mut Vec<Clause>| {
-        let piece = &text[from..to];
-        let trimmed = piece.trim_start_matches(' ');
-        let lead = piece.len() - trimmed.len();
-        let trimmed = trimmed.trim_end_matches(' ');
-        if !trimmed.is_empty() {
-            out.push(Clause {
-                span: from + lead..from + lead + trimmed.len(),
-                after_contrast,
-            });
-        }
-    };
+    let push =
+        |from: usize, to: usize, after_contrast: bool, sentence: usize, out: &mut Vec<Clause>| {
+            let piece = &text[from..to];
+            let trimmed = piece.trim_start_matches(' ');
+            let lead = piece.len() - trimmed.len();
+            let trimmed = trimmed.trim_end_matches(' ');
+            if !trimmed.is_empty() {
+                out.push(Clause {
+                    span: from + lead..from + lead + trimmed.len(),
+                    after_contrast,
+                    sentence,
+                    question: text[to..].starts_with('?'),
+                });
+            }
+        };
     for (at, c) in text.char_indices() {
         while contrasts.peek().is_some_and(|s| s.start < at) {
             contrasts.next();
         }
         if let Some(span) = contrasts.next_if(|s| s.start == at) {
-            push(start, at, after_contrast, &mut clauses);
+            push(start, at, after_contrast, sentence, &mut clauses);
+            sentence += 1;
             start = at;
             after_contrast = true;
             contrast_end = span.end;
@@ -89,13 +105,16 @@ pub fn split_clauses(text: &str, cues: &[CueHit]) -> Vec<Clause> {
         if is_break(text, at, c) {
             let only_contrast = after_contrast && text[contrast_end..at].trim().is_empty();
             if !only_contrast {
-                push(start, at, after_contrast, &mut clauses);
+                push(start, at, after_contrast, sentence, &mut clauses);
                 after_contrast = false;
+            }
+            if ends_sentence(c) {
+                sentence += 1;
             }
             start = at + c.len_utf8();
         }
     }
-    push(start, text.len(), after_contrast, &mut clauses);
+    push(start, text.len(), after_contrast, sentence, &mut clauses);
     clauses
 }
 
@@ -160,6 +179,17 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(&clauses(text), want, "text {text:?}");
         }
+    }
+
+    #[test]
+    fn sentences_group_clauses_until_a_full_stop_or_contrast() {
+        let text = "装得很快,师傅很专业。但是价格贵,难道不能便宜点吗?";
+        let cues = scan_cues(&LEXICON, text);
+        let got: Vec<(usize, bool)> = split_clauses(text, &cues)
+            .iter()
+            .map(|c| (c.sentence, c.question))
+            .collect();
+        assert_eq!(got, vec![(0, false), (0, false), (2, false), (2, true)]);
     }
 
     #[test]

@@ -47,6 +47,285 @@ pub enum Command {
     /// Example:
     ///   voctag eval testdata/eval/holdout.jsonl --errors 20
     Eval(EvalArgs),
+
+    /// Train the linear sentiment model on labelled JSONL and write a model
+    /// file (deterministic: same data, lexicons and seed, same bytes).
+    ///
+    /// Example (the shipped model; see models/README.md):
+    ///   scripts/fetch-corpora.sh
+    ///   voctag train --data target/corpora/train.jsonl --data testdata/eval/dev.jsonl@5 \
+    ///     --calibrate target/corpora/valid.jsonl --out models/sentiment-linear.bin
+    Train(TrainArgs),
+
+    /// The analyst's report from one or many runs: overview, themes with
+    /// evidence, key drivers, priority matrix, segments and trends, as one
+    /// self-contained HTML file (inline SVG charts), Markdown or JSON.
+    ///
+    /// RUN_DIR is a run's --out directory, or a directory with runs below it
+    /// (e.g. nightly run_date=…/ partitions). Pass-through columns of the
+    /// input name the score, date and segments.
+    ///
+    /// Example:
+    ///   voctag report out/ --score-col nps --date-col created_at --by channel --out report.html
+    Report(ReportArgs),
+
+    /// Run one SQL statement over the runs' `comments` and `mentions` tables
+    /// (Apache DataFusion SQL) and print a table or write CSV or Parquet.
+    ///
+    /// Join the two tables on (run_dir, source_file, source_row). Every row
+    /// has run_dir, and each key=value directory name in a run's path becomes
+    /// a column. `DESCRIBE comments` lists the columns.
+    ///
+    /// Example:
+    ///   voctag query "select theme, count(*) from mentions group by theme" out/
+    Query(QueryArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScoreKindArg {
+    /// 0–10: NPS = % promoters (9–10) − % detractors (0–6).
+    Nps,
+    /// 1–5: CSAT = % of 4 and 5.
+    Csat,
+    /// Customer effort: the mean score (lower is better).
+    Ces,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormatArg {
+    Html,
+    Md,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Run directories, or directories with runs below them.
+    #[arg(required = true, value_name = "RUN_DIR")]
+    pub runs: Vec<PathBuf>,
+
+    /// Write the report here; default: stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Output format; default: from the --out extension (.html, .md,
+    /// .json), else html.
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormatArg>,
+
+    /// Column with a satisfaction score (text or number; what does not
+    /// parse, or is out of range, counts as unscored).
+    #[arg(long, value_name = "COL", help_heading = "Columns")]
+    pub score_col: Option<String>,
+
+    /// How to read --score-col.
+    #[arg(long, value_enum, default_value_t = ScoreKindArg::Nps, requires = "score_col", help_heading = "Columns")]
+    pub score_kind: ScoreKindArg,
+
+    /// Column with the comment's date (a date, a timestamp, or text that
+    /// starts with YYYY-MM-DD): trends and change against the previous period.
+    #[arg(long, value_name = "COL", help_heading = "Columns")]
+    pub date_col: Option<String>,
+
+    /// Period of the trends and of the period-over-period change.
+    #[arg(long, value_enum, default_value_t = PeriodArg::Month, help_heading = "Columns")]
+    pub period: PeriodArg,
+
+    /// Compare segments by this column (repeatable).
+    #[arg(long, value_name = "COL", help_heading = "Columns")]
+    pub by: Vec<String>,
+
+    /// Focus on one theme (its id, e.g. transfers).
+    #[arg(long, value_name = "THEME")]
+    pub theme: Option<String>,
+
+    /// Evidence quotes per theme and polarity.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub quotes: usize,
+}
+
+impl ReportArgs {
+    pub fn options(&self) -> crate::insights::ReportOptions {
+        use crate::insights::{Period, ScoreKind};
+        let mut opts = crate::insights::ReportOptions::new(self.runs.clone());
+        opts.score_col = self.score_col.clone();
+        opts.score_kind = match self.score_kind {
+            ScoreKindArg::Nps => ScoreKind::Nps,
+            ScoreKindArg::Csat => ScoreKind::Csat,
+            ScoreKindArg::Ces => ScoreKind::Ces,
+        };
+        opts.date_col = self.date_col.clone();
+        opts.period = match self.period {
+            PeriodArg::Day => Period::Day,
+            PeriodArg::Week => Period::Week,
+            PeriodArg::Month => Period::Month,
+        };
+        opts.by = self.by.clone();
+        opts.theme = self.theme.clone();
+        opts.quotes = self.quotes;
+        opts
+    }
+
+    pub fn format(&self) -> crate::insights::ReportFormat {
+        use crate::insights::ReportFormat;
+        match (self.format, &self.out) {
+            (Some(ReportFormatArg::Html), _) => ReportFormat::Html,
+            (Some(ReportFormatArg::Md), _) => ReportFormat::Md,
+            (Some(ReportFormatArg::Json), _) => ReportFormat::Json,
+            (None, Some(path)) => ReportFormat::from_path(path),
+            (None, None) => ReportFormat::Html,
+        }
+    }
+
+    /// Builds the report and writes it to --out (or returns it for stdout).
+    pub fn execute(&self) -> Result<Option<String>> {
+        let report = crate::insights::build(&self.options())?;
+        let text = crate::insights::render(&report, self.format());
+        match &self.out {
+            Some(path) => {
+                crate::insights::write_file(path, &text)?;
+                Ok(None)
+            }
+            None => Ok(Some(text)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueryFormatArg {
+    /// An aligned text table.
+    Table,
+    Csv,
+    Parquet,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The SQL statement; the tables are `comments` and `mentions`.
+    #[arg(value_name = "SQL")]
+    pub sql: String,
+
+    /// Run directories, or directories with runs below them.
+    #[arg(required = true, value_name = "RUN_DIR")]
+    pub runs: Vec<PathBuf>,
+
+    /// Write the result here; default: stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Output format; default: from the --out extension (.csv, .parquet),
+    /// else a table.
+    #[arg(long, value_enum)]
+    pub format: Option<QueryFormatArg>,
+}
+
+impl QueryArgs {
+    pub fn options(&self) -> crate::query::QueryOptions {
+        use crate::query::QueryFormat;
+        let format = match (self.format, &self.out) {
+            (Some(QueryFormatArg::Table), _) => QueryFormat::Table,
+            (Some(QueryFormatArg::Csv), _) => QueryFormat::Csv,
+            (Some(QueryFormatArg::Parquet), _) => QueryFormat::Parquet,
+            (None, Some(path)) => QueryFormat::from_path(path),
+            (None, None) => QueryFormat::Table,
+        };
+        crate::query::QueryOptions {
+            sql: self.sql.clone(),
+            runs: self.runs.clone(),
+            format,
+            out: self.out.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Labelled JSONL ({"text", "label"} or the eval format); FILE@W weighs
+    /// its rows W times (repeatable).
+    #[arg(long, required = true, value_name = "FILE[@W]")]
+    pub data: Vec<String>,
+
+    /// Labelled JSONL on which to choose the neutral threshold and report
+    /// accuracy (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub calibrate: Vec<PathBuf>,
+
+    /// Where to write the model.
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+
+    #[arg(long, default_value_t = 10)]
+    pub epochs: usize,
+
+    /// Initial SGD step size (decays as 1/(1+epoch)).
+    #[arg(long, default_value_t = 1.0)]
+    pub learning_rate: f32,
+
+    /// L2 penalty per update.
+    #[arg(long, default_value_t = 1e-6)]
+    pub l2: f32,
+
+    /// log2 of the number of feature buckets.
+    #[arg(long, default_value_t = 18, value_parser = clap::value_parser!(u32).range(8..=24))]
+    pub buckets_log2: u32,
+
+    /// A lexicon directory that extends the bundled lexicons (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub lexicons: Vec<PathBuf>,
+}
+
+impl TrainArgs {
+    pub fn execute(&self) -> Result<String> {
+        let data = self
+            .data
+            .iter()
+            .map(|d| match d.rsplit_once('@') {
+                Some((path, w)) => w
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|w| *w > 0.0)
+                    .map(|w| (PathBuf::from(path), w))
+                    .ok_or_else(|| {
+                        crate::Error::Usage(format!(
+                            "--data {d}: the weight after @ must be a positive number"
+                        ))
+                    }),
+                None => Ok((PathBuf::from(d), 1.0)),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let opts = crate::train::TrainOptions {
+            data,
+            calibrate: self.calibrate.clone(),
+            seed: self.seed,
+            epochs: self.epochs,
+            buckets: 1 << self.buckets_log2,
+            learning_rate: self.learning_rate,
+            l2: self.l2,
+        };
+        let lexicon = Lexicon::load(&self.lexicons, true)?;
+        // The features do not depend on the scorer; the lexical one is enough.
+        let pipeline = Pipeline::new(lexicon, Model::lexical());
+        let model = crate::train::train(&pipeline, &opts)?;
+        let bytes = model.to_bytes();
+        std::fs::write(&self.out, &bytes).map_err(|e| crate::Error::io(&self.out, e))?;
+        Ok(format!(
+            "wrote {} ({} bytes); neutral threshold {}; metrics {}",
+            self.out.display(),
+            bytes.len(),
+            model.header.neutral_threshold,
+            serde_json::to_string(&model.header.metrics).expect("metrics serialize")
+        ))
+    }
 }
 
 #[derive(Debug, Args)]

@@ -31,8 +31,25 @@ pub enum Error {
     #[error("output {path}: {reason}")]
     Output { path: PathBuf, reason: String },
 
+    /// A query over run directories failed (bad SQL, unknown column,
+    /// unreadable Parquet): the engine's own message.
+    #[error("query: {0}")]
+    Query(String),
+
     #[error("{0}")]
     Usage(String),
+}
+
+impl From<datafusion::error::DataFusionError> for Error {
+    fn from(e: datafusion::error::DataFusionError) -> Self {
+        Error::Query(e.to_string())
+    }
+}
+
+impl From<arrow::error::ArrowError> for Error {
+    fn from(e: arrow::error::ArrowError) -> Self {
+        Error::Query(e.to_string())
+    }
 }
 
 impl Error {

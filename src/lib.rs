@@ -21,19 +21,23 @@
 
 pub mod clauses;
 pub mod cli;
+pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod input;
+pub mod insights;
 pub mod lexicon;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod polarity;
+pub mod query;
 pub mod report;
 pub mod run;
 pub mod segment;
 pub mod sentiment;
 pub mod themes;
+pub mod train;
 
 pub use error::{Error, Result};
 pub use pipeline::{Analysis, Mention, Pipeline};

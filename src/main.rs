@@ -34,6 +34,25 @@ fn main() -> ExitCode {
             }
             Err(e) => fatal(&e),
         },
+        Command::Train(args) => match args.execute() {
+            Ok(summary) => {
+                eprintln!("{summary}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fatal(&e),
+        },
+        Command::Report(args) => match args.execute() {
+            Ok(Some(text)) => {
+                let _ = write!(std::io::stdout(), "{text}");
+                ExitCode::SUCCESS
+            }
+            Ok(None) => ExitCode::SUCCESS,
+            Err(e) => fatal(&e),
+        },
+        Command::Query(args) => match voctag::query::run(&args.options()) {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(e) => fatal(&e),
+        },
     }
 }
 

@@ -121,6 +121,29 @@ impl Pipeline {
         &self.segmenter
     }
 
+    /// The linear model's features of a text, through the same stages as
+    /// `analyze` (used to train that model).
+    pub fn features(&self, original: &str, buckets: u32) -> crate::sentiment::features::Features {
+        let norm = normalize::normalize(original);
+        let text = norm.text.as_str();
+        let tokens = self.segmenter.segment(text);
+        let cues = clauses::scan_cues(&self.lexicon, text);
+        let clause_list = clauses::split_clauses(text, &cues);
+        let hits = themes::find_terms(&self.lexicon, text);
+        let polarities = polarity::assign(&self.lexicon, &tokens, &clause_list, &cues, &hits);
+        crate::sentiment::features::extract(
+            &ScoringInput {
+                text,
+                tokens: &tokens,
+                clauses: &clause_list,
+                cues: &cues,
+                polarities: &polarities,
+                negation_window: self.lexicon.negation_window,
+            },
+            buckets,
+        )
+    }
+
     pub fn analyze(&self, original: &str) -> Analysis {
         let mut t = StageTimes::default();
         let mut clock = Instant::now();
@@ -143,12 +166,23 @@ impl Pipeline {
         let polarities = polarity::assign(&self.lexicon, &tokens, &clause_list, &cues, &hits);
         t.polarity = lap(&mut clock);
 
-        let sentiment = self.model.scorer.score(&ScoringInput {
-            text,
-            tokens: &tokens,
-            clauses: &clause_list,
-            polarities: &polarities,
-        });
+        // No words, no opinion: empty, blank or emoji-only comments are
+        // neutral whatever a model's bias says.
+        let sentiment = if tokens.is_empty() {
+            Sentiment {
+                label: Polarity::Neutral,
+                score: 0.0,
+            }
+        } else {
+            self.model.scorer.score(&ScoringInput {
+                text,
+                tokens: &tokens,
+                clauses: &clause_list,
+                cues: &cues,
+                polarities: &polarities,
+                negation_window: self.lexicon.negation_window,
+            })
+        };
         let mentions = polarities
             .mentions
             .iter()

@@ -17,8 +17,16 @@
 //!    happen (没有回访, "nobody called back", "hardly ever answered"), and an
 //!    unevaluated one is neutral (我申请了退款).
 //!
+//! With nothing in its clause, a term looks further, in this order: the
+//! nearest cue of its sentence (same side of any contrast word), a term with
+//! its own polarity in that sentence, and the comment's tone when all its
+//! cues agree.
+//!
 //! One mention per (theme, polarity) per clause: the first hit stands for it,
 //! and a theme with a judged mention in a clause has no neutral one there.
+//!
+//! Every lookup is a binary search or a single pass over sorted spans, so a
+//! megabyte comment costs linear time.
 
 use crate::clauses::{Clause, CueHit};
 use crate::lexicon::{CueKind, Lexicon};
@@ -65,6 +73,12 @@ fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
     a.start < b.end && b.start < a.end
 }
 
+/// `outer` strictly contains `inner`: 不专业 (a negative cue) around 专业 (a
+/// positive term) is more specific than the term.
+fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end && outer.len() > inner.len()
+}
+
 fn distance(a: &Range<usize>, b: &Range<usize>) -> usize {
     if overlaps(a, b) {
         0
@@ -82,104 +96,173 @@ pub fn assign(
     cues: &[CueHit],
     hits: &[TermHit],
 ) -> Polarities {
-    let mut out = Polarities::default();
     let window = lexicon.negation_window;
-    // Cues inside a term with its own polarity belong to that term.
+    let fixed = |h: &TermHit| lexicon.terms[h.term].as_ref().and_then(|t| t.polarity);
+    let clause_of = clause_index(clauses, hits.iter().map(|h| &h.span));
+
+    // Cues inside a term with its own polarity belong to that term, unless
+    // they strictly contain it. Both lists are sorted, so one sweep does.
     let fixed_spans: Vec<&Range<usize>> = hits
         .iter()
-        .filter(|h| {
-            lexicon.terms[h.term]
-                .as_ref()
-                .is_some_and(|t| t.polarity.is_some())
-        })
+        .filter(|h| fixed(h).is_some())
         .map(|h| &h.span)
         .collect();
-    // A cue that strictly contains such a term is more specific and stays:
-    // 不专业 (a negative cue) around 专业 (a positive term).
-    let contains = |outer: &Range<usize>, inner: &Range<usize>| {
-        outer.start <= inner.start && inner.end <= outer.end && outer.len() > inner.len()
-    };
-    let free = |c: &&CueHit| {
-        !fixed_spans
-            .iter()
-            .any(|s| overlaps(s, &c.span) && !contains(&c.span, s))
-    };
-
-    let mut cue_at = 0;
-    let mut hit_at = 0;
-    for (ci, clause) in clauses.iter().enumerate() {
-        let in_clause = |s: &Range<usize>| s.start >= clause.span.start && s.end <= clause.span.end;
-        while cue_at < cues.len() && cues[cue_at].span.end <= clause.span.start {
-            cue_at += 1;
-        }
-        let clause_cues: Vec<&CueHit> = cues[cue_at..]
-            .iter()
-            .take_while(|c| c.span.start < clause.span.end)
-            .filter(|c| in_clause(&c.span))
-            .filter(free)
-            .collect();
-        let first_resolved = out.cues.len();
-        resolve_cues(&clause_cues, tokens, window, ci, &mut out.cues);
-        let resolved = &out.cues[first_resolved..];
-
-        while hit_at < hits.len() && hits[hit_at].span.end <= clause.span.start {
-            hit_at += 1;
-        }
-        let first_mention = out.mentions.len();
-        for hit in hits[hit_at..]
-            .iter()
-            .take_while(|h| h.span.start < clause.span.end)
-            .filter(|h| in_clause(&h.span))
-        {
-            let term = lexicon.terms[hit.term]
-                .as_ref()
-                .expect("find_terms drops exclusions");
-            let negated = is_negated(&clause_cues, tokens, window, &hit.span);
-            let covering = resolved.iter().find(|c| contains(&c.span, &hit.span));
-            let (polarity, cue, negated) = match (term.polarity, covering) {
-                (Some(_), Some(c)) => (Polarity::of(c.value), Some(c.span.clone()), c.negated),
-                (Some(p), None) => (if negated { p.flip() } else { p }, None, negated),
-                (None, _) => match nearest(resolved, &hit.span) {
-                    Some(c) => (Polarity::of(c.value), Some(c.span.clone()), c.negated),
-                    None if negated => (Polarity::Negative, None, true),
-                    None => (Polarity::Neutral, None, false),
-                },
-            };
-            let duplicate = out.mentions[first_mention..]
+    let mut f = 0;
+    let free: Vec<&CueHit> = cues
+        .iter()
+        .filter(|c| {
+            while f < fixed_spans.len() && fixed_spans[f].end <= c.span.start {
+                f += 1;
+            }
+            !fixed_spans[f..]
                 .iter()
-                .any(|m| m.theme == term.theme && m.polarity == polarity);
-            if !duplicate {
-                out.mentions.push(RawMention {
-                    theme: term.theme,
-                    term: hit.term,
-                    polarity,
-                    span: hit.span.clone(),
-                    clause: ci,
-                    cue,
-                    negated,
-                });
-            }
+                .take_while(|s| s.start < c.span.end)
+                .any(|s| overlaps(s, &c.span) && !contains(&c.span, s))
+        })
+        .collect();
+
+    // Pass 1: the cues of every clause, resolved; clause_cues[i] and
+    // resolved_of[i] are ranges, since both lists follow the clause order.
+    let mut resolved: Vec<ResolvedCue> = Vec::new();
+    let mut clause_cues: Vec<Range<usize>> = Vec::with_capacity(clauses.len());
+    let mut resolved_of: Vec<Range<usize>> = Vec::with_capacity(clauses.len());
+    for (ci, clause) in clauses.iter().enumerate() {
+        let from = free.partition_point(|c| c.span.start < clause.span.start);
+        let to = from + free[from..].partition_point(|c| c.span.end <= clause.span.end);
+        let first = resolved.len();
+        resolve_cues(&free[from..to], tokens, window, ci, &mut resolved);
+        if clause.question {
+            rhetorical(&free[from..to], ci, first, &mut resolved);
         }
-        // A theme judged in this clause is not also "neutral" in it: 驱动装不上
-        // is one negative installation mention, not a negative and a neutral one.
-        let clause_mentions = &out.mentions[first_mention..];
-        let judged: Vec<usize> = clause_mentions
-            .iter()
-            .filter(|m| m.polarity != Polarity::Neutral)
-            .map(|m| m.theme)
-            .collect();
-        let mut i = first_mention;
-        while i < out.mentions.len() {
-            let m = &out.mentions[i];
-            if m.polarity == Polarity::Neutral && judged.contains(&m.theme) {
-                out.mentions.remove(i);
-            } else {
-                i += 1;
-            }
+        clause_cues.push(from..to);
+        resolved_of.push(first..resolved.len());
+    }
+
+    // What a mention falls back on when its own clause says nothing.
+    let sentences = clauses.last().map_or(0, |c| c.sentence + 1);
+    let mut sentence_cues: Vec<Option<Range<usize>>> = vec![None; sentences];
+    for (ci, clause) in clauses.iter().enumerate() {
+        let r = sentence_cues[clause.sentence].get_or_insert(resolved_of[ci].clone());
+        r.end = resolved_of[ci].end;
+    }
+    let mut sentence_fixed: Vec<Option<Polarity>> = vec![None; sentences];
+    for (hit, ci) in hits.iter().zip(&clause_of) {
+        if let (Some(p), Some(ci)) = (fixed(hit), ci) {
+            sentence_fixed[clauses[*ci].sentence].get_or_insert(p);
         }
     }
-    out.mentions.sort_by_key(|m| (m.span.start, m.span.end));
-    out
+    let tone = match (
+        resolved.iter().any(|c| c.value > 0.0),
+        resolved.iter().any(|c| c.value < 0.0),
+    ) {
+        (true, false) => Some(Polarity::Positive),
+        (false, true) => Some(Polarity::Negative),
+        _ => None,
+    };
+
+    // Pass 2: each hit, judged in its clause, else further out.
+    let mut mentions: Vec<RawMention> = Vec::with_capacity(hits.len());
+    for (hit, ci) in hits.iter().zip(clause_of) {
+        let Some(ci) = ci else {
+            continue; // a term across a clause break: punctuation inside a term
+        };
+        let term = lexicon.terms[hit.term]
+            .as_ref()
+            .expect("find_terms drops exclusions");
+        let own = &resolved[resolved_of[ci].clone()];
+        let negated = is_negated(&free[clause_cues[ci].clone()], tokens, window, &hit.span);
+        let judged = |c: &ResolvedCue| (Polarity::of(c.value), Some(c.span.clone()), c.negated);
+        let nearest_own = nearest(own, &hit.span);
+        let (polarity, cue, negated) = match term.polarity {
+            Some(p) => match nearest_own.filter(|c| contains(&c.span, &hit.span)) {
+                Some(c) => judged(c),
+                None => (if negated { p.flip() } else { p }, None, negated),
+            },
+            None => {
+                let sentence = clauses[ci].sentence;
+                let range = sentence_cues[sentence]
+                    .clone()
+                    .expect("the clause's own sentence");
+                let in_sentence = &resolved[range];
+                match (nearest_own, nearest(in_sentence, &hit.span)) {
+                    (Some(c), _) => judged(c),
+                    (None, _) if negated => (Polarity::Negative, None, true),
+                    (None, Some(c)) => judged(c),
+                    (None, None) => {
+                        let p = sentence_fixed[sentence]
+                            .or(tone)
+                            .unwrap_or(Polarity::Neutral);
+                        (p, None, false)
+                    }
+                }
+            }
+        };
+        mentions.push(RawMention {
+            theme: term.theme,
+            term: hit.term,
+            polarity,
+            span: hit.span.clone(),
+            clause: ci,
+            cue,
+            negated,
+        });
+    }
+
+    // One mention per (theme, polarity) per clause, the first standing for it;
+    // and a theme judged in a clause is not also "neutral" in it: 驱动装不上 is
+    // one negative installation mention, not a negative and a neutral one.
+    let mut seen = std::collections::HashSet::new();
+    mentions.retain(|m| seen.insert((m.clause, m.theme, m.polarity)));
+    let judged: std::collections::HashSet<(usize, usize)> = mentions
+        .iter()
+        .filter(|m| m.polarity != Polarity::Neutral)
+        .map(|m| (m.clause, m.theme))
+        .collect();
+    mentions.retain(|m| m.polarity != Polarity::Neutral || !judged.contains(&(m.clause, m.theme)));
+    mentions.sort_by_key(|m| (m.span.start, m.span.end));
+    Polarities {
+        mentions,
+        cues: resolved,
+    }
+}
+
+/// For spans sorted by start, the clause holding each one, in one sweep.
+fn clause_index<'s>(
+    clauses: &[Clause],
+    spans: impl Iterator<Item = &'s Range<usize>>,
+) -> Vec<Option<usize>> {
+    let mut ci = 0;
+    spans
+        .map(|s| {
+            while ci < clauses.len() && clauses[ci].span.end <= s.start {
+                ci += 1;
+            }
+            clauses
+                .get(ci)
+                .filter(|c| c.span.start <= s.start && s.end <= c.span.end)
+                .map(|_| ci)
+        })
+        .collect()
+}
+
+/// A question with a rhetorical marker (难道…吗, 凭什么, "how hard is it")
+/// blames: its praise words are sarcasm, and with no sentiment word the
+/// marker itself is the (negative) cue.
+fn rhetorical(clause_cues: &[&CueHit], clause: usize, first: usize, out: &mut Vec<ResolvedCue>) {
+    let Some(marker) = clause_cues.iter().find(|c| c.kind == CueKind::Rhetorical) else {
+        return;
+    };
+    if out.len() == first {
+        out.push(ResolvedCue {
+            span: marker.span.clone(),
+            value: -2.0,
+            negated: false,
+            clause,
+        });
+    }
+    for c in &mut out[first..] {
+        c.value = -c.value.abs();
+    }
 }
 
 fn resolve_cues(
@@ -218,7 +301,8 @@ fn resolve_cues(
 }
 
 /// An odd number of negators before `target` in the clause, each within the
-/// window and with no sentiment cue between it and the target.
+/// window and with no sentiment cue between it and the target. Negators
+/// inside the target belong to it (打不通) and do not count.
 fn is_negated(
     clause_cues: &[&CueHit],
     tokens: &[Token],
@@ -226,23 +310,18 @@ fn is_negated(
     target: &Range<usize>,
 ) -> bool {
     let target_token = token_index(tokens, target.start);
+    let before = clause_cues.partition_point(|c| c.span.start < target.start);
     let mut count = 0;
-    for cue in clause_cues.iter().rev() {
-        if cue.span.start >= target.start {
-            continue;
-        }
+    for cue in clause_cues[..before].iter().rev() {
         match cue.kind {
-            CueKind::Sentiment(_) if cue.span.end <= target.start => break,
-            CueKind::Negator if cue.span.end <= target.start || overlaps(&cue.span, target) => {
-                if overlaps(&cue.span, target) {
-                    continue;
-                }
+            _ if overlaps(&cue.span, target) => {}
+            CueKind::Sentiment(_) => break,
+            CueKind::Negator => {
                 let gap = target_token.saturating_sub(token_index(tokens, cue.span.start));
-                if gap <= window {
-                    count += 1;
-                } else {
+                if gap > window {
                     break;
                 }
+                count += 1;
             }
             _ => {}
         }
@@ -250,10 +329,21 @@ fn is_negated(
     count % 2 == 1
 }
 
-/// The resolved cue nearest to `span`; on a tie the later one, since the
-/// predicate usually follows its subject (回复很慢, "the room was dirty").
+/// The resolved cue nearest to `span` in `cues` (sorted, disjoint); on a tie
+/// the later one, since the predicate usually follows its subject (回复很慢,
+/// "the room was dirty"). Only the cues on either side of `span` can win.
 fn nearest<'c>(cues: &'c [ResolvedCue], span: &Range<usize>) -> Option<&'c ResolvedCue> {
-    cues.iter()
-        .filter(|c| c.value != 0.0)
-        .min_by_key(|c| (distance(&c.span, span), std::cmp::Reverse(c.span.start)))
+    let at = cues.partition_point(|c| c.span.end <= span.start);
+    let before = at.checked_sub(1).map(|i| &cues[i]);
+    let after = cues.get(at);
+    match (before, after) {
+        (Some(b), Some(a)) => {
+            if distance(&a.span, span) <= distance(&b.span, span) {
+                Some(a)
+            } else {
+                Some(b)
+            }
+        }
+        (b, a) => a.or(b),
+    }
 }

@@ -400,3 +400,44 @@ fn eval_scores_the_pipeline_and_a_run_directory_alike() {
     let from_run = eval(&["--pred", out.to_str().unwrap()]);
     assert_eq!(from_run["overall"], direct["overall"]);
 }
+
+#[test]
+fn bad_jsonl_lines_are_rejected_and_the_rest_analysed() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("tickets.jsonl");
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(br#"{"id": 1, "text": "phone never answered", "channel": "phone"}"#);
+    bytes.extend_from_slice(b"\n[1, 2, 3]\n{not json\n\n");
+    bytes.extend_from_slice(b"{\"id\": 2, \"text\": \"bad \xff byte\"}\n");
+    bytes
+        .extend_from_slice(br#"{"id": 3, "text": "lone \ud800 surrogate, refund still not here"}"#);
+    bytes.extend_from_slice(b"\n");
+    bytes.extend_from_slice(br#"{"id": 4, "text": 42}"#);
+    bytes.extend_from_slice(b"\n");
+    fs::write(&input, bytes).unwrap();
+    let out = dir.path().join("out");
+    let run = voctag(&["run", input.to_str().unwrap()], &out);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let report = run.report();
+    assert_eq!(report["rows_read"], 6, "the blank line is not a row");
+    assert_eq!(report["rows_analysed"], 2);
+    assert_eq!(report["rows_rejected"], 4);
+    let rejects = concat(&read_parquet(&out.join("rejects.parquet")));
+    let reasons: Vec<String> = strings(&rejects, "reason").into_iter().flatten().collect();
+    assert!(
+        reasons[0].contains("not a JSON object but an array"),
+        "{reasons:?}"
+    );
+    assert!(reasons[1].contains("invalid JSON"), "{reasons:?}");
+    assert!(reasons[2].contains("invalid UTF-8"), "{reasons:?}");
+    assert!(reasons[3].contains("not a string"), "{reasons:?}");
+    assert_eq!(
+        u64s(&rejects, "line"),
+        [2, 3, 5, 7],
+        "1-based lines of the bad rows"
+    );
+    let comments = concat(&read_parquet(&out.join("comments.parquet")));
+    let texts: Vec<String> = strings(&comments, "text").into_iter().flatten().collect();
+    assert_eq!(texts[1], "lone \u{fffd} surrogate, refund still not here");
+    assert_eq!(strings(&comments, "channel"), [Some("phone".into()), None]);
+}

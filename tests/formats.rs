@@ -98,6 +98,29 @@ fn every_format_and_encoding_gives_the_same_analyses() {
     assert_eq!(report["files"][0]["encoding"], "gb18030");
 }
 
+/// Parquet as other tools write it: Snappy (DuckDB, Spark and pandas'
+/// default), gzip, LZ4 and Brotli must all read.
+#[test]
+fn parquet_in_every_common_compression_reads() {
+    use parquet::basic::{BrotliLevel, Compression, GzipLevel};
+    let rows = sample();
+    let dir = TempDir::new().unwrap();
+    for (name, codec) in [
+        ("snappy", Compression::SNAPPY),
+        ("gzip", Compression::GZIP(GzipLevel::default())),
+        ("lz4", Compression::LZ4_RAW),
+        ("brotli", Compression::BROTLI(BrotliLevel::default())),
+        ("none", Compression::UNCOMPRESSED),
+    ] {
+        let path = dir.path().join(format!("{name}.parquet"));
+        write_parquet_with(&path, &rows[..20], codec);
+        let out = dir.path().join(format!("out-{name}"));
+        let run = voctag(&["run", path.to_str().unwrap()], &out);
+        assert_eq!(run.code(), 0, "{name}: {}", run.stderr());
+        assert_eq!(run.report()["rows_analysed"], 20, "{name}");
+    }
+}
+
 #[test]
 fn parquet_pass_through_columns_keep_their_types() {
     use arrow::array::{Int64Array, RecordBatch, StringArray};

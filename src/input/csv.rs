@@ -13,12 +13,13 @@ use super::{
     InputOptions, Reject,
 };
 use crate::error::{Error, Result};
-use arrow::array::{ArrayRef, RecordBatch, StringBuilder};
+use arrow::array::StringBuilder;
 use arrow::datatypes::{DataType, Field, Schema};
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 const SAMPLE: usize = 64 * 1024;
 
@@ -80,17 +81,14 @@ fn decode(bytes: &[u8], encoding: Encoding) -> std::result::Result<String, Strin
 /// occurs inside a multi-byte character, so the count is exact.
 struct QuoteCounter<R> {
     inner: R,
-    quotes: Arc<Mutex<u64>>,
+    quotes: Arc<AtomicU64>,
 }
 
 impl<R: Read> Read for QuoteCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let q = buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
-        *self
-            .quotes
-            .lock()
-            .expect("never poisoned: no panics while held") += q;
+        self.quotes.fetch_add(q, Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -206,7 +204,7 @@ pub(super) fn probe(path: &Path, opts: &InputOptions) -> Result<(Option<Encoding
 pub(super) struct CsvChunks {
     path: std::path::PathBuf,
     reader: csv::Reader<QuoteCounter<BufReader<File>>>,
-    quotes: Arc<Mutex<u64>>,
+    quotes: Arc<AtomicU64>,
     encoding: Encoding,
     cols: Columns,
     schema: Arc<Schema>,
@@ -224,7 +222,7 @@ impl CsvChunks {
         let path = &info.path;
         let encoding = info.encoding.unwrap_or(Encoding::Utf8);
         let raw = File::open(path).map_err(|e| Error::io(path, e))?;
-        let quotes = Arc::new(Mutex::new(0));
+        let quotes = Arc::new(AtomicU64::new(0));
         let counted = QuoteCounter {
             inner: BufReader::with_capacity(256 * 1024, raw),
             quotes: quotes.clone(),
@@ -268,7 +266,7 @@ impl CsvChunks {
             };
             if !more {
                 self.done = true;
-                let unterminated = *self.quotes.lock().expect("not poisoned") % 2 == 1;
+                let unterminated = self.quotes.load(Ordering::Relaxed) % 2 == 1;
                 return Ok(self.pending.take().map(|(r, l)| (r, l, unterminated)));
             }
             let line = record.position().map_or(0, |p| p.line());
@@ -356,16 +354,7 @@ impl super::ChunkReader for CsvChunks {
         if rows == 0 {
             return Ok(None);
         }
-        let arrays: Vec<ArrayRef> = builders
-            .into_iter()
-            .map(|mut b| Arc::new(b.finish()) as ArrayRef)
-            .collect();
-        let passthrough = RecordBatch::try_new_with_options(
-            self.schema.clone(),
-            arrays,
-            &arrow::array::RecordBatchOptions::new().with_row_count(Some(comments.len())),
-        )
-        .expect("builders match the schema");
+        let passthrough = super::string_batch(&self.schema, builders, comments.len());
         let progress = self.reader.position().byte();
         Ok(Some(FileChunk {
             comments,

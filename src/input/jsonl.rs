@@ -11,7 +11,7 @@ use super::{
     excerpt, missing_column, passthrough_name, Comment, FileChunk, FileInfo, InputOptions, Reject,
 };
 use crate::error::{Error, Result};
-use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions, StringBuilder};
+use arrow::array::StringBuilder;
 use arrow::datatypes::{DataType, Field, Schema};
 use serde_json::{Map, Value};
 use std::fs::File;
@@ -266,16 +266,7 @@ impl super::ChunkReader for JsonlChunks {
         if rows == 0 {
             return Ok(None);
         }
-        let arrays: Vec<ArrayRef> = builders
-            .into_iter()
-            .map(|mut b| Arc::new(b.finish()) as ArrayRef)
-            .collect();
-        let passthrough = RecordBatch::try_new_with_options(
-            self.schema.clone(),
-            arrays,
-            &RecordBatchOptions::new().with_row_count(Some(comments.len())),
-        )
-        .expect("builders match the schema");
+        let passthrough = super::string_batch(&self.schema, builders, comments.len());
         Ok(Some(FileChunk {
             comments,
             passthrough,

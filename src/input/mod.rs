@@ -252,6 +252,25 @@ pub fn conform(batch: &RecordBatch, schema: &SchemaRef) -> Result<Vec<ArrayRef>>
         .collect()
 }
 
+/// The pass-through batch of a text format: one string column per builder,
+/// `rows` rows (also when there are no columns at all).
+pub(crate) fn string_batch(
+    schema: &SchemaRef,
+    builders: Vec<arrow::array::StringBuilder>,
+    rows: usize,
+) -> RecordBatch {
+    let arrays: Vec<ArrayRef> = builders
+        .into_iter()
+        .map(|mut b| Arc::new(b.finish()) as ArrayRef)
+        .collect();
+    RecordBatch::try_new_with_options(
+        schema.clone(),
+        arrays,
+        &arrow::array::RecordBatchOptions::new().with_row_count(Some(rows)),
+    )
+    .expect("one string builder per string field of the schema")
+}
+
 /// The first `max` bytes of a raw row, cut on a char boundary.
 pub(crate) fn excerpt(raw: &str) -> String {
     const MAX: usize = 200;

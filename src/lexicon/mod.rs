@@ -45,6 +45,8 @@ pub enum CueKind {
     /// Scales the next sentiment cue.
     Degree(f32),
     Contrast,
+    /// Marks a question as rhetorical (难道, 凭什么, "how hard is it").
+    Rhetorical,
     /// Matches like a cue and means nothing: hides cues inside other words.
     Block,
 }
@@ -113,6 +115,7 @@ struct CuesFile {
     negation: Negation,
     degree: Degree,
     contrast: TermList,
+    rhetorical: TermList,
     block: TermList,
 }
 
@@ -361,7 +364,7 @@ impl LexiconBuilder {
         if let Some(w) = file.negation.window {
             self.negation_window = Some(w);
         }
-        let groups: [(&[String], CueKind); 11] = [
+        let groups: [(&[String], CueKind); 12] = [
             (&file.positive.w1, CueKind::Sentiment(1.0)),
             (&file.positive.w2, CueKind::Sentiment(2.0)),
             (&file.positive.w3, CueKind::Sentiment(3.0)),
@@ -372,6 +375,7 @@ impl LexiconBuilder {
             (&file.degree.strong, CueKind::Degree(STRONG_DEGREE)),
             (&file.degree.weak, CueKind::Degree(WEAK_DEGREE)),
             (&file.contrast.terms, CueKind::Contrast),
+            (&file.rhetorical.terms, CueKind::Rhetorical),
             (&file.block.terms, CueKind::Block),
         ];
         for (words, kind) in groups {

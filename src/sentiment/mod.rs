@@ -5,7 +5,9 @@
 //! a model file (`models/`); its content hash is the `model_version` of
 //! every output row.
 
+pub mod features;
 pub mod lexical;
+pub mod linear;
 
 use crate::error::{Error, Result};
 use crate::Sentiment;
@@ -13,8 +15,10 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
-/// The model compiled into the binary.
-pub const BUNDLED_MODEL: &str = include_str!("../../models/lexical.toml");
+/// The lexical scorer's parameters, compiled into the binary.
+pub const LEXICAL_MODEL: &str = include_str!("../../models/lexical.toml");
+/// The default (trained) model, compiled into the binary.
+pub const BUNDLED_MODEL: &[u8] = include_bytes!("../../models/sentiment-linear.bin");
 const FORMAT: &str = "voctag-model";
 const FORMAT_VERSION: u32 = 1;
 
@@ -25,12 +29,17 @@ pub struct ScoringInput<'a> {
     pub text: &'a str,
     pub tokens: &'a [crate::segment::Token],
     pub clauses: &'a [crate::clauses::Clause],
+    /// Every cue hit, negators and degree words included.
+    pub cues: &'a [crate::clauses::CueHit],
     pub polarities: &'a crate::polarity::Polarities,
+    /// The lexicon's negation window, in tokens.
+    pub negation_window: usize,
 }
 
 #[derive(Debug)]
 pub enum Scorer {
     Lexical(lexical::LexicalScorer),
+    Linear(Box<linear::LinearModel>),
 }
 
 #[derive(Deserialize)]
@@ -48,12 +57,23 @@ pub struct Model {
 }
 
 impl Model {
+    /// The default model: the trained linear model of
+    /// `models/sentiment-linear.bin`.
     pub fn bundled() -> Model {
         Model::from_bytes(
-            Path::new("<bundled>/models/lexical.toml"),
-            BUNDLED_MODEL.as_bytes(),
+            Path::new("<bundled>/models/sentiment-linear.bin"),
+            BUNDLED_MODEL,
         )
         .expect("the bundled model is valid")
+    }
+
+    /// The lexical scorer of `models/lexical.toml`.
+    pub fn lexical() -> Model {
+        Model::from_bytes(
+            Path::new("<bundled>/models/lexical.toml"),
+            LEXICAL_MODEL.as_bytes(),
+        )
+        .expect("the bundled lexical model is valid")
     }
 
     pub fn from_file(path: &Path) -> Result<Model> {
@@ -69,6 +89,9 @@ impl Model {
             path: path.to_path_buf(),
             reason,
         };
+        if bytes.first() == Some(&b'{') {
+            return Model::from_binary(path, bytes);
+        }
         let text = std::str::from_utf8(bytes)
             .map_err(|_| err("not a voctag model file (not UTF-8 TOML)".into()))?;
         let header: Header = toml::from_str::<toml::Table>(text)
@@ -101,10 +124,59 @@ impl Model {
     }
 }
 
+impl Model {
+    /// A model with a JSON header line and binary weights (the linear model).
+    fn from_binary(path: &Path, bytes: &[u8]) -> Result<Model> {
+        let err = |reason: String| Error::Model {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let split = bytes
+            .iter()
+            .position(|&b| b == b'\n')
+            .ok_or_else(|| err("not a voctag model file (no header line)".into()))?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes[..split])
+            .map_err(|_| err("not a voctag model file (the header line is not JSON)".into()))?;
+        let header: Header = serde_json::from_value(value.clone()).map_err(|_| {
+            err("not a voctag model file (no format/format_version/kind header)".into())
+        })?;
+        check_header(&header).map_err(err)?;
+        let scorer = match header.kind.as_str() {
+            "linear" => {
+                let h: linear::Header = serde_json::from_value(value)
+                    .map_err(|e| err(format!("linear model header: {e}")))?;
+                Scorer::Linear(Box::new(
+                    linear::LinearModel::from_parts(h, &bytes[split + 1..]).map_err(err)?,
+                ))
+            }
+            other => return Err(err(format!("unknown model kind {other:?}"))),
+        };
+        let digest = Sha256::digest(bytes);
+        Ok(Model {
+            scorer,
+            version: format!("{}-{}", header.kind, crate::lexicon::hex(&digest[..8])),
+        })
+    }
+}
+
+fn check_header(header: &Header) -> std::result::Result<(), String> {
+    if header.format != FORMAT {
+        return Err(format!("format is {:?}, not {FORMAT:?}", header.format));
+    }
+    if header.format_version != FORMAT_VERSION {
+        return Err(format!(
+            "format_version {} is not supported by this voctag (it reads {FORMAT_VERSION})",
+            header.format_version
+        ));
+    }
+    Ok(())
+}
+
 impl Scorer {
     pub fn score(&self, input: &ScoringInput<'_>) -> Sentiment {
         match self {
             Scorer::Lexical(s) => s.score(input),
+            Scorer::Linear(m) => m.score(input),
         }
     }
 }
@@ -114,10 +186,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_bundled_model_loads_with_a_content_version() {
+    fn the_bundled_models_load_with_a_content_version() {
         let m = Model::bundled();
-        assert!(m.version.starts_with("lexical-"), "{}", m.version);
-        assert_eq!(m.version.len(), "lexical-".len() + 16);
+        assert!(m.version.starts_with("linear-"), "{}", m.version);
+        assert_eq!(m.version.len(), "linear-".len() + 16);
+        assert!(matches!(m.scorer, Scorer::Linear(_)));
+        let l = Model::lexical();
+        assert!(l.version.starts_with("lexical-"), "{}", l.version);
+    }
+
+    #[test]
+    fn a_truncated_linear_model_is_a_clear_error() {
+        let e = Model::from_bytes(
+            Path::new("m.bin"),
+            &BUNDLED_MODEL[..BUNDLED_MODEL.len() - 10],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("truncated or corrupt"), "{e}");
     }
 
     #[test]

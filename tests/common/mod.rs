@@ -87,6 +87,19 @@ pub fn testdata(rel: &str) -> PathBuf {
 
 /// A zstd Parquet file of (id, text) rows in row groups of 1000.
 pub fn write_parquet(path: &std::path::Path, rows: &[(String, String)]) {
+    write_parquet_with(
+        path,
+        rows,
+        parquet::basic::Compression::ZSTD(Default::default()),
+    )
+}
+
+/// A Parquet file of (id, text) rows in row groups of 1000, with `codec`.
+pub fn write_parquet_with(
+    path: &std::path::Path,
+    rows: &[(String, String)],
+    codec: parquet::basic::Compression,
+) {
     use arrow::array::{RecordBatch, StringArray};
     use arrow::datatypes::{DataType, Field, Schema};
     use std::fs;
@@ -104,7 +117,7 @@ pub fn write_parquet(path: &std::path::Path, rows: &[(String, String)]) {
     )
     .unwrap();
     let props = parquet::file::properties::WriterProperties::builder()
-        .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
+        .set_compression(codec)
         .set_max_row_group_row_count(Some(1000))
         .build();
     let mut w =

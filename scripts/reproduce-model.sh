@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Rebuilds the shipped sentiment model from public data and checks that the
+# result is byte-identical to models/sentiment-linear.bin.
+#
+#   scripts/reproduce-model.sh          # check
+#   scripts/reproduce-model.sh --write  # retrain and overwrite the shipped model
+#
+# Needs network access to PyPI (for scripts/fetch-corpora.sh). The training
+# command is the one documented in models/README.md; keep the two in step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+corpora="${VOCTAG_CORPORA_DIR:-target/corpora}"
+bash scripts/fetch-corpora.sh "$corpora" >/dev/null
+cargo build --release --locked --quiet
+
+out="$(mktemp -d)/sentiment-linear.bin"
+./target/release/voctag train \
+  --data "$corpora/train.jsonl" \
+  --data testdata/eval/dev.jsonl@5 \
+  --calibrate "$corpora/valid.jsonl" \
+  --out "$out"
+
+if [ "${1:-}" = "--write" ]; then
+  cp "$out" models/sentiment-linear.bin
+  echo "wrote models/sentiment-linear.bin ($(sha256sum models/sentiment-linear.bin | cut -c1-16))"
+elif cmp -s "$out" models/sentiment-linear.bin; then
+  echo "models/sentiment-linear.bin reproduced byte for byte ($(sha256sum "$out" | cut -c1-16))"
+else
+  echo "models/sentiment-linear.bin differs from a fresh training run:" >&2
+  echo "  shipped: $(sha256sum models/sentiment-linear.bin)" >&2
+  echo "  rebuilt: $(sha256sum "$out")" >&2
+  echo "Lexicon or feature changes change the model; retrain with scripts/reproduce-model.sh --write." >&2
+  exit 1
+fi

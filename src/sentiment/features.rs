@@ -1,0 +1,146 @@
+//! Features of the linear sentiment model, hashed into a fixed number of
+//! buckets (the hashing trick: no vocabulary to ship, no allocation per
+//! feature).
+//!
+//! From the earlier stages' output:
+//! * words: every jieba word and Latin word (`w`), and the same word marked
+//!   as negated when a negator precedes it within the lexicon's window in its
+//!   clause (`n`: 不+满意 → n:满意);
+//! * Han character 1–3-grams (`c`) within Han runs, robust to segmentation;
+//! * Latin word bigrams (`b`);
+//! * cues: each resolved sentiment cue with its sign after negation and
+//!   degree (`q`), and dense sums of positive and negative cue weight, split
+//!   by whether the clause follows a contrast word;
+//! * mentions: theme-polarity counts from the lexicon (`m`).
+//!
+//! Sparse features count 1 per occurrence and are scaled by 1/sqrt(count)
+//! so long comments do not saturate the model.
+
+use super::ScoringInput;
+use crate::segment::Script;
+
+/// FNV-1a over a namespace byte and the feature text: stable across
+/// platforms and versions, which the shipped model depends on.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    fn new(namespace: u8) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325).bytes(&[namespace, b':'])
+    }
+    fn bytes(mut self, bytes: &[u8]) -> Fnv {
+        for &b in bytes {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+        self
+    }
+}
+
+/// A feature vector: (bucket, value) pairs, buckets possibly repeated.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Features {
+    pub entries: Vec<(u32, f32)>,
+}
+
+pub fn extract(input: &ScoringInput<'_>, buckets: u32) -> Features {
+    let window = input.negation_window;
+    let text = input.text;
+    let mut sparse: Vec<u32> = Vec::with_capacity(text.len());
+    let bucket = |h: Fnv| (h.0 % buckets as u64) as u32;
+
+    // Token index of each negator, in order; a sweep finds the latest one
+    // before each token.
+    let negators: Vec<usize> = input
+        .cues
+        .iter()
+        .filter(|c| c.kind == crate::lexicon::CueKind::Negator)
+        .map(|c| input.tokens.partition_point(|t| t.span.end <= c.span.start))
+        .collect();
+    let mut next_negator = 0;
+    let mut prev_latin: Option<&str> = None;
+    for (i, t) in input.tokens.iter().enumerate() {
+        while next_negator < negators.len() && negators[next_negator] < i {
+            next_negator += 1;
+        }
+        let word = &text[t.span.clone()];
+        if t.script == Script::Number {
+            prev_latin = None;
+            continue;
+        }
+        sparse.push(bucket(Fnv::new(b'w').bytes(word.as_bytes())));
+        let negated = next_negator
+            .checked_sub(1)
+            .map(|k| negators[k])
+            .is_some_and(|n| i - n <= window && same_clause(input, n, i));
+        if negated {
+            sparse.push(bucket(Fnv::new(b'n').bytes(word.as_bytes())));
+        }
+        if let Some(p) = prev_latin {
+            sparse.push(bucket(
+                Fnv::new(b'b')
+                    .bytes(p.as_bytes())
+                    .bytes(b" ")
+                    .bytes(word.as_bytes()),
+            ));
+        }
+        prev_latin = Some(word);
+    }
+    // Han character n-grams over each Han run.
+    let mut run: Vec<(usize, usize)> = Vec::new(); // (byte start, byte end) of chars
+    let flush = |run: &mut Vec<(usize, usize)>, sparse: &mut Vec<u32>| {
+        for n in 1..=3 {
+            for w in run.windows(n) {
+                sparse.push(bucket(
+                    Fnv::new(b'c').bytes(&text.as_bytes()[w[0].0..w[n - 1].1]),
+                ));
+            }
+        }
+        run.clear();
+    };
+    for (at, c) in text.char_indices() {
+        if crate::segment::is_han(c) {
+            run.push((at, at + c.len_utf8()));
+        } else if !run.is_empty() {
+            flush(&mut run, &mut sparse);
+        }
+    }
+    flush(&mut run, &mut sparse);
+
+    for cue in &input.polarities.cues {
+        let sign: &[u8] = if cue.value > 0.0 { b"+" } else { b"-" };
+        sparse.push(bucket(
+            Fnv::new(b'q')
+                .bytes(sign)
+                .bytes(text[cue.span.clone()].as_bytes()),
+        ));
+    }
+    for m in &input.polarities.mentions {
+        sparse.push(bucket(Fnv::new(b'm').bytes(&[m.polarity as u8])));
+    }
+
+    let scale = 1.0 / (sparse.len().max(1) as f32).sqrt();
+    let mut entries: Vec<(u32, f32)> = sparse.into_iter().map(|b| (b, scale)).collect();
+
+    // Dense cue sums, squashed so one very long comment stays in range.
+    let mut sums = [0.0f32; 4]; // pos, neg, pos after contrast, neg after contrast
+    for cue in &input.polarities.cues {
+        let contrast = input.clauses[cue.clause].after_contrast as usize * 2;
+        if cue.value > 0.0 {
+            sums[contrast] += cue.value;
+        } else {
+            sums[contrast + 1] -= cue.value;
+        }
+    }
+    for (i, s) in sums.iter().enumerate() {
+        entries.push((bucket(Fnv::new(b'd').bytes(&[i as u8])), (s / 3.0).tanh()));
+    }
+    entries.push((bucket(Fnv::new(b'd').bytes(b"bias")), 1.0));
+    Features { entries }
+}
+
+fn same_clause(input: &ScoringInput<'_>, a: usize, b: usize) -> bool {
+    let at = |i: usize| input.tokens[i].span.start;
+    let clause = |pos: usize| input.clauses.partition_point(|c| c.span.end <= pos);
+    clause(at(a)) == clause(at(b))
+}

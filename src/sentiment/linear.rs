@@ -1,0 +1,212 @@
+//! The trained sentiment model: multinomial logistic regression over hashed
+//! features (see `features.rs`), three classes.
+//!
+//! File layout: one line of JSON (the header: format, version, feature set,
+//! bucket count, neutral threshold, training data checksums and metrics),
+//! a newline, then `classes × buckets` little-endian f32 weights.
+//!
+//! A comment is `neutral` when the neutral class wins, or when neither
+//! praise nor blame reaches `neutral_threshold` (low confidence, or a real
+//! mix); the score is P(positive) − P(negative), in [-1, 1].
+
+use super::features::{extract, Features};
+use super::ScoringInput;
+use crate::{Label, Sentiment};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const CLASSES: [Label; 3] = [Label::Negative, Label::Neutral, Label::Positive];
+pub const FEATURE_SET: &str = "v1: words, negated words, latin bigrams, han char 1-3-grams, cues, cue sums, mention polarities";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    pub format: String,
+    pub format_version: u32,
+    pub kind: String,
+    pub feature_set: String,
+    pub buckets: u32,
+    pub classes: Vec<Label>,
+    pub neutral_threshold: f32,
+    pub training: Training,
+    pub metrics: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Training {
+    /// (file name, sha256, rows used, weight)
+    pub data: Vec<DataFile>,
+    pub calibration: Vec<DataFile>,
+    pub seed: u64,
+    pub epochs: usize,
+    pub learning_rate: f32,
+    pub l2: f32,
+    pub lexicon_version: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DataFile {
+    pub name: String,
+    pub sha256: String,
+    pub rows: usize,
+    pub weight: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct LinearModel {
+    pub header: Header,
+    /// `weights[class * buckets + bucket]`
+    pub weights: Vec<f32>,
+}
+
+impl LinearModel {
+    pub fn from_parts(header: Header, body: &[u8]) -> Result<LinearModel, String> {
+        if header.classes != CLASSES {
+            return Err(format!(
+                "classes {:?} are not negative, neutral, positive",
+                header.classes
+            ));
+        }
+        if header.buckets == 0 {
+            return Err("zero buckets".into());
+        }
+        let want = CLASSES.len() * header.buckets as usize * 4;
+        if body.len() != want {
+            return Err(format!(
+                "weights are {} bytes, the header's {} buckets need {want}: the file is truncated or corrupt",
+                body.len(),
+                header.buckets
+            ));
+        }
+        let weights: Vec<f32> = body
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        if weights.iter().any(|w| !w.is_finite()) {
+            return Err("weights hold NaN or infinity".into());
+        }
+        Ok(LinearModel { header, weights })
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec(&self.header).expect("the header serializes");
+        out.push(b'\n');
+        for w in &self.weights {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        out
+    }
+
+    pub fn features(&self, input: &ScoringInput<'_>) -> Features {
+        extract(input, self.header.buckets)
+    }
+
+    /// Class probabilities, in the order of [`CLASSES`].
+    pub fn probabilities(&self, f: &Features) -> [f32; 3] {
+        probabilities(&self.weights, self.header.buckets, f)
+    }
+
+    pub fn label(&self, p: [f32; 3]) -> Label {
+        label(p, self.header.neutral_threshold)
+    }
+
+    pub fn score(&self, input: &ScoringInput<'_>) -> Sentiment {
+        let p = self.probabilities(&self.features(input));
+        Sentiment {
+            label: self.label(p),
+            score: (p[2] - p[0]).clamp(-1.0, 1.0),
+        }
+    }
+}
+
+pub fn probabilities(weights: &[f32], buckets: u32, f: &Features) -> [f32; 3] {
+    let b = buckets as usize;
+    let mut z = [0.0f32; 3];
+    for &(bucket, v) in &f.entries {
+        for (k, zk) in z.iter_mut().enumerate() {
+            *zk += weights[k * b + bucket as usize] * v;
+        }
+    }
+    let max = z.iter().copied().fold(f32::MIN, f32::max);
+    let e = z.map(|x| (x - max).exp());
+    let sum: f32 = e.iter().sum();
+    e.map(|x| x / sum)
+}
+
+pub fn label(p: [f32; 3], neutral_threshold: f32) -> Label {
+    let best = if p[1] >= p[0] && p[1] >= p[2] {
+        1
+    } else if p[2] >= p[0] {
+        2
+    } else {
+        0
+    };
+    if best != 1 && p[best] < neutral_threshold {
+        Label::Neutral
+    } else {
+        CLASSES[best]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(buckets: u32) -> Header {
+        Header {
+            format: "voctag-model".into(),
+            format_version: 1,
+            kind: "linear".into(),
+            feature_set: FEATURE_SET.into(),
+            buckets,
+            classes: CLASSES.to_vec(),
+            neutral_threshold: 0.5,
+            training: Training {
+                data: vec![],
+                calibration: vec![],
+                seed: 1,
+                epochs: 1,
+                learning_rate: 0.1,
+                l2: 0.0,
+                lexicon_version: "lex-test".into(),
+            },
+            metrics: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn weights_round_trip_and_truncation_is_caught() {
+        let m = LinearModel {
+            header: header(4),
+            weights: (0..12).map(|i| i as f32 / 10.0).collect(),
+        };
+        let bytes = m.to_bytes();
+        let split = bytes.iter().position(|&b| b == b'\n').unwrap();
+        let h: Header = serde_json::from_slice(&bytes[..split]).unwrap();
+        let back = LinearModel::from_parts(h.clone(), &bytes[split + 1..]).unwrap();
+        assert_eq!(back.weights, m.weights);
+        let err = LinearModel::from_parts(h, &bytes[split + 1..bytes.len() - 4]).unwrap_err();
+        assert!(err.contains("truncated"), "{err}");
+    }
+
+    #[test]
+    fn low_confidence_is_neutral() {
+        assert_eq!(label([0.45, 0.1, 0.45], 0.5), Label::Neutral);
+        assert_eq!(label([0.8, 0.1, 0.1], 0.5), Label::Negative);
+        assert_eq!(label([0.1, 0.2, 0.7], 0.5), Label::Positive);
+        assert_eq!(label([0.3, 0.4, 0.3], 0.5), Label::Neutral);
+    }
+
+    #[test]
+    fn probabilities_follow_the_weights() {
+        let mut w = vec![0.0; 12];
+        w[2 * 4 + 1] = 5.0; // bucket 1 votes positive
+        let f = Features {
+            entries: vec![(1, 1.0)],
+        };
+        let p = probabilities(&w, 4, &f);
+        assert!(p[2] > 0.95 && (p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+    }
+}
