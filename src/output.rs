@@ -7,11 +7,13 @@
 //! columns (every reader understands them); Parquet's dictionary encoding and
 //! zstd keep low-cardinality columns such as `theme` and `lang` small.
 //!
-//! Dictionary encoding and page statistics are switched off for the columns
-//! where nearly every value is distinct ([`UNIQUE_COLUMNS`]: ids, comment
-//! texts, row numbers, scores): there the writer would fill a dictionary page
-//! only to give it up at 1 MB and fall back to plain encoding, and min/max
-//! statistics of free text help no query. `evidence` and the spans keep their
+//! Dictionary encoding is switched off for the columns where nearly every
+//! value is distinct ([`UNIQUE_COLUMNS`]: ids, comment texts, row numbers,
+//! scores): there the writer would fill a dictionary page only to give it up
+//! at 1 MB and fall back to plain encoding. Page statistics are switched off
+//! only for free text ([`FREE_TEXT_COLUMNS`]), where min/max help no query;
+//! ids, rows and scores keep them so that readers can prune row groups
+//! (`WHERE sentiment_score < -0.5`). `evidence` and the spans keep their
 //! dictionaries: several mentions share a clause, and without them
 //! `mentions.parquet` grows by half.
 
@@ -93,10 +95,9 @@ pub struct Versions {
     pub model: String,
 }
 
-/// Output columns whose values are (nearly) all distinct: no dictionary, no
-/// page statistics. Every other column, pass-through ones included, keeps
-/// Parquet's defaults (dictionary with fallback to plain, page statistics),
-/// so `theme`, `category`, `polarity`, `lang`, `sentiment`, `rule`, `cue`
+/// Output columns whose values are (nearly) all distinct: no dictionary.
+/// Every other column, pass-through ones included, keeps Parquet's default
+/// (dictionary with fallback to plain), so `theme`, `category`, `polarity`, `lang`, `sentiment`, `rule`, `cue`
 /// and the version columns are dictionary-encoded.
 pub const UNIQUE_COLUMNS: &[&str] = &[
     "comment_id",
@@ -106,6 +107,9 @@ pub const UNIQUE_COLUMNS: &[&str] = &[
     "line",
     "raw",
 ];
+
+/// Free-text output columns: no page statistics.
+pub const FREE_TEXT_COLUMNS: &[&str] = &["text", "raw"];
 
 /// zstd's fastest level. On the bench corpus level 3 took the writer 1.4 to
 /// 1.7 times as long for output a quarter smaller (11.4 vs 14.9 MB for a
@@ -117,10 +121,11 @@ fn properties(versions: &Versions) -> WriterProperties {
     let kv = |k: &str, v: &str| KeyValue::new(k.to_string(), v.to_string());
     let mut builder = WriterProperties::builder();
     for name in UNIQUE_COLUMNS {
-        let column = ColumnPath::from(*name);
-        builder = builder
-            .set_column_dictionary_enabled(column.clone(), false)
-            .set_column_statistics_enabled(column, EnabledStatistics::None);
+        builder = builder.set_column_dictionary_enabled(ColumnPath::from(*name), false);
+    }
+    for name in FREE_TEXT_COLUMNS {
+        builder =
+            builder.set_column_statistics_enabled(ColumnPath::from(*name), EnabledStatistics::None);
     }
     builder
         .set_compression(Compression::ZSTD(
@@ -314,8 +319,9 @@ mod tests {
     use crate::pipeline::Pipeline;
     use parquet::file::reader::{FileReader, SerializedFileReader};
 
-    /// (column name, has a dictionary page, compression) of every column chunk.
-    fn column_chunks(path: &Path) -> Vec<(String, bool, Compression)> {
+    /// (column name, has a dictionary page, has statistics, compression) of
+    /// every column chunk.
+    fn column_chunks(path: &Path) -> Vec<(String, bool, bool, Compression)> {
         let reader = SerializedFileReader::new(File::open(path).unwrap()).unwrap();
         let rg = reader.metadata().row_group(0);
         rg.columns()
@@ -324,6 +330,7 @@ mod tests {
                 (
                     c.column_path().string(),
                     c.dictionary_page_offset().is_some(),
+                    c.statistics().is_some(),
                     c.compression(),
                 )
             })
@@ -331,7 +338,7 @@ mod tests {
     }
 
     #[test]
-    fn low_cardinality_columns_are_dictionary_encoded_and_texts_are_not() {
+    fn low_cardinality_columns_are_dictionary_encoded_and_free_text_has_no_statistics() {
         let p = Pipeline::bundled().unwrap();
         let texts = [
             "回复太慢了，态度也差",
@@ -368,8 +375,10 @@ mod tests {
             let mut sink = ParquetSink::create(&path, schema, &versions).unwrap();
             sink.write(&batch).unwrap();
             sink.finish().unwrap();
-            for (column, dictionary, compression) in column_chunks(&path) {
+            for (column, dictionary, statistics, compression) in column_chunks(&path) {
                 assert!(matches!(compression, Compression::ZSTD(_)), "{column}");
+                let free_text = FREE_TEXT_COLUMNS.contains(&column.as_str());
+                assert_eq!(statistics, !free_text, "{column}: statistics");
                 if column == "negated" {
                     continue; // booleans are bit-packed, never dictionary-encoded
                 }
