@@ -33,7 +33,12 @@ Rules, applied in this order (see scripts/README.md):
 4. De-duplication across all sources on the normalized text (NFKC, lower-case,
    whitespace collapsed, stripped). The first copy in (source, line) order is
    kept; if copies disagree on the label the text is dropped entirely.
-5. Split by text: a row goes to validation iff the first byte of
+5. The team's labelled comments (``--exclude testdata/eval/dev.jsonl
+   --exclude testdata/eval/holdout.jsonl``; 326 of them were taken from these
+   corpora) are removed by normalized text from both outputs: the holdout is
+   scored against a model that must not have trained on it, and dev enters
+   training only with its own, hand-checked labels.
+6. Split by text: a row goes to validation iff the first byte of
    sha256(normalized text) is < 26 (about 10 %), otherwise to training.
 
 Output order is sorted by (source, line); the same inputs give byte-identical
@@ -242,8 +247,29 @@ def write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def prepare(raw_dir: Path, out_dir: Path, sdists: list[dict] | None = None) -> dict:
+def read_excluded(paths: list[Path]) -> set[str]:
+    """Normalized texts of labelled comments (JSONL objects with ``text``)."""
+    texts: set[str] = set()
+    for path in paths:
+        with Path(path).open(encoding="utf-8") as f:
+            for number, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    texts.add(normalize(json.loads(line)["text"]))
+                except (ValueError, KeyError, TypeError) as e:
+                    raise ValueError(f"{path}:{number}: not a JSON object with a text: {e}") from e
+    return texts
+
+
+def prepare(
+    raw_dir: Path,
+    out_dir: Path,
+    sdists: list[dict] | None = None,
+    exclude: list[Path] | None = None,
+) -> dict:
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    excluded_texts = read_excluded(exclude or [])
     drops_by_source: dict[str, Counter] = {}
     inputs: dict[str, dict] = {}
     candidates: list[Row] = []
@@ -255,6 +281,9 @@ def prepare(raw_dir: Path, out_dir: Path, sdists: list[dict] | None = None) -> d
         candidates.extend(rows)
 
     kept, conflicting_texts = dedupe(candidates, drops_by_source)
+    before = len(kept)
+    kept = [r for r in kept if r.norm not in excluded_texts]
+    labelled_overlap = before - len(kept)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     by_split: dict[str, list[Row]] = {s: [] for s in SPLITS}
@@ -301,7 +330,12 @@ def prepare(raw_dir: Path, out_dir: Path, sdists: list[dict] | None = None) -> d
         "sdists": sorted(sdists or [], key=lambda d: d["name"]),
         "inputs": inputs,
         "counts": counts,
-        "dropped": {**dropped_total, "conflicting_texts": conflicting_texts},
+        "dropped": {
+            **dropped_total,
+            "conflicting_texts": conflicting_texts,
+            "in_labelled_set": labelled_overlap,
+        },
+        "excluded_labelled_files": sorted(Path(p).name for p in (exclude or [])),
         "dropped_by_source": dropped_by_source,
         "outputs": outputs,
     }
@@ -335,6 +369,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar=("NAME", "VERSION", "FILENAME", "SHA256"),
         help="record a verified source distribution in the manifest (repeatable)",
     )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="GOLD.jsonl",
+        help="drop rows whose normalized text is a comment of this labelled JSONL (repeatable)",
+    )
     return p.parse_args(argv)
 
 
@@ -342,8 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sdists = [dict(zip(("name", "version", "filename", "sha256"), s)) for s in args.sdist]
     try:
-        manifest = prepare(args.raw_dir, args.out_dir, sdists)
-    except FileNotFoundError as e:
+        manifest = prepare(args.raw_dir, args.out_dir, sdists, args.exclude)
+    except (FileNotFoundError, ValueError) as e:
         print(f"prepare_corpora: error: {e}", file=sys.stderr)
         return 1
     print(summary(manifest), file=sys.stderr)

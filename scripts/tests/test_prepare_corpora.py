@@ -208,6 +208,30 @@ class PrepareCorporaTest(unittest.TestCase):
 
     # --- split -----------------------------------------------------------------
 
+    def test_labelled_comments_are_excluded_by_normalized_text(self) -> None:
+        victim = self.train[0]["text"]
+        gold = self.tmp / "gold.jsonl"
+        # Same text in another case and spacing: excluded all the same.
+        gold.write_text(
+            json.dumps({"id": "g1", "text": "  " + victim.upper() + " "}) + "\n"
+            + json.dumps({"id": "g2", "text": "a comment the corpora do not have"}) + "\n",
+            encoding="utf-8",
+        )
+        out = self.tmp / "out-excluded"
+        manifest = pc.prepare(self.raw, out, exclude=[gold])
+        rows = read_jsonl(out / "train.jsonl") + read_jsonl(out / "valid.jsonl")
+        norms = {pc.normalize(r["text"]) for r in rows}
+        self.assertNotIn(pc.normalize(victim), norms)
+        self.assertEqual(len(rows), len(self.rows) - 1)
+        self.assertEqual(manifest["dropped"]["in_labelled_set"], 1)
+        self.assertEqual(self.manifest["dropped"]["in_labelled_set"], 0)
+
+    def test_bad_exclude_file_names_file_and_line(self) -> None:
+        gold = self.tmp / "bad-gold.jsonl"
+        gold.write_text('{"text": "ok"}\nnot json\n', encoding="utf-8")
+        with self.assertRaisesRegex(ValueError, r"bad-gold\.jsonl:2"):
+            pc.prepare(self.raw, self.tmp / "out-bad", exclude=[gold])
+
     def test_train_and_valid_disjoint_by_normalized_text(self) -> None:
         self.assertTrue(self.train and self.valid, "fixture should populate both splits")
         train = {pc.normalize(r["text"]) for r in self.train}
