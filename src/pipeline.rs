@@ -121,68 +121,75 @@ impl Pipeline {
         &self.segmenter
     }
 
-    /// The linear model's features of a text, through the same stages as
-    /// `analyze` (used to train that model).
-    pub fn features(&self, original: &str, buckets: u32) -> crate::sentiment::features::Features {
-        let norm = normalize::normalize(original);
-        let text = norm.text.as_str();
-        let tokens = self.segmenter.segment(text);
-        let cues = clauses::scan_cues(&self.lexicon, text);
-        let clause_list = clauses::split_clauses(text, &cues);
-        let hits = themes::find_terms(&self.lexicon, text);
-        let polarities = polarity::assign(&self.lexicon, &tokens, &clause_list, &cues, &hits);
-        crate::sentiment::features::extract(
-            &ScoringInput {
-                text,
-                tokens: &tokens,
-                clauses: &clause_list,
-                cues: &cues,
-                polarities: &polarities,
-                negation_window: self.lexicon.negation_window,
-            },
-            buckets,
-        )
-    }
-
-    pub fn analyze(&self, original: &str) -> Analysis {
-        let mut t = StageTimes::default();
+    /// Every stage before scoring, timed into `t`. `analyze` and `features`
+    /// both go through here, so the model is trained on exactly the inputs it
+    /// scores.
+    fn stages<'t>(&self, original: &'t str, t: &mut StageTimes) -> Stages<'t> {
         let mut clock = Instant::now();
-
         let norm = normalize::normalize(original);
-        let text = norm.text.as_str();
         t.normalize = lap(&mut clock);
 
+        let text = norm.text.as_str();
         let tokens = self.segmenter.segment(text);
-        let lang = detect_lang(text, &tokens);
         t.segment = lap(&mut clock);
 
         let cues = clauses::scan_cues(&self.lexicon, text);
-        let clause_list = clauses::split_clauses(text, &cues);
+        let clauses = clauses::split_clauses(text, &cues);
         t.clauses = lap(&mut clock);
 
         let hits = themes::find_terms(&self.lexicon, text);
         t.themes = lap(&mut clock);
 
-        let polarities = polarity::assign(&self.lexicon, &tokens, &clause_list, &cues, &hits);
+        let polarities = polarity::assign(&self.lexicon, &tokens, &clauses, &cues, &hits);
         t.polarity = lap(&mut clock);
+        Stages {
+            norm,
+            tokens,
+            cues,
+            clauses,
+            polarities,
+        }
+    }
+
+    fn scoring_input<'s>(&self, s: &'s Stages<'_>) -> ScoringInput<'s> {
+        ScoringInput {
+            text: s.norm.text.as_str(),
+            tokens: &s.tokens,
+            clauses: &s.clauses,
+            cues: &s.cues,
+            polarities: &s.polarities,
+            negation_window: self.lexicon.negation_window,
+        }
+    }
+
+    /// The linear model's features of a text (used to train that model).
+    pub fn features(&self, original: &str, buckets: u32) -> crate::sentiment::features::Features {
+        let s = self.stages(original, &mut StageTimes::default());
+        crate::sentiment::features::extract(&self.scoring_input(&s), buckets)
+    }
+
+    pub fn analyze(&self, original: &str) -> Analysis {
+        let mut t = StageTimes::default();
+        let s = self.stages(original, &mut t);
+        let mut clock = Instant::now();
+        let lang = detect_lang(&s.norm.text, &s.tokens);
 
         // No words, no opinion: empty, blank or emoji-only comments are
         // neutral whatever a model's bias says.
-        let sentiment = if tokens.is_empty() {
+        let sentiment = if s.tokens.is_empty() {
             Sentiment {
                 label: Polarity::Neutral,
                 score: 0.0,
             }
         } else {
-            self.model.scorer.score(&ScoringInput {
-                text,
-                tokens: &tokens,
-                clauses: &clause_list,
-                cues: &cues,
-                polarities: &polarities,
-                negation_window: self.lexicon.negation_window,
-            })
+            self.model.scorer.score(&self.scoring_input(&s))
         };
+        let Stages {
+            norm,
+            clauses: clause_list,
+            polarities,
+            ..
+        } = s;
         let mentions = polarities
             .mentions
             .iter()
@@ -205,6 +212,15 @@ impl Pipeline {
             timings: t,
         }
     }
+}
+
+/// What the stages before scoring produce for one comment.
+struct Stages<'t> {
+    norm: normalize::Normalized<'t>,
+    tokens: Vec<Token>,
+    cues: Vec<clauses::CueHit>,
+    clauses: Vec<clauses::Clause>,
+    polarities: polarity::Polarities,
 }
 
 /// `zh` or `en` when the words are all Chinese or all Latin-script English
