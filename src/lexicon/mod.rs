@@ -351,10 +351,14 @@ impl LexiconBuilder {
                 polarity: entry.polarity,
                 rule: format!("{}/{}", id.value, entry.term.value.trim()),
             };
-            self.insert_term(r, name, entry.term, Some(term));
+            for variant in expand_or_report(r, &entry.term) {
+                self.insert_term(r, name, variant, Some(term.clone()));
+            }
         }
         for raw in file.exclude {
-            self.insert_term(r, name, raw, None);
+            for variant in expand_or_report(r, &raw) {
+                self.insert_term(r, name, variant, None);
+            }
         }
         for golden in file.golden {
             let (expect, lines) = golden.expect.into_iter().map(|e| (e.value, e.line)).unzip();
@@ -579,6 +583,135 @@ impl LexiconBuilder {
     }
 }
 
+/// Number words that `{n}` in a term stands for, in both languages. Digits
+/// need only one form per length: the matcher folds every ASCII digit to `0`,
+/// so `0` is any one-digit number and `00` any two-digit one.
+pub const NUMBER_FORMS: &[&str] = &[
+    "0",
+    "00",
+    "000",
+    "0-0",
+    "0-00",
+    "00-00",
+    "a",
+    "an",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "fifteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "forty-five",
+    "fifty",
+    "a few",
+    "few",
+    "several",
+    "a couple of",
+    "a couple",
+    "couple of",
+    "many",
+    "two or three",
+    "three or four",
+    "一",
+    "两",
+    "二",
+    "三",
+    "四",
+    "五",
+    "六",
+    "七",
+    "八",
+    "九",
+    "十",
+    "十几",
+    "二十",
+    "二十几",
+    "三十",
+    "四十",
+    "五十",
+    "几",
+    "好几",
+    "半",
+    "一两",
+    "两三",
+    "三四",
+    "三五",
+    "五六",
+    "七八",
+];
+
+/// The literal strings a term stands for: each `{a|b|c}` group is one of
+/// its alternatives, and `{n}` one of [`NUMBER_FORMS`]. A term without
+/// braces stands for itself.
+pub fn expand(term: &str) -> std::result::Result<Vec<String>, String> {
+    // "{a|an|} hour" with an empty alternative leaves no double space.
+    Ok(expand_groups(term)?
+        .into_iter()
+        .map(|t| {
+            t.split(' ')
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect())
+}
+
+fn expand_groups(term: &str) -> std::result::Result<Vec<String>, String> {
+    let Some(open) = term.find('{') else {
+        if term.contains('}') {
+            return Err("unmatched } (a group is written {a|b|c})".into());
+        }
+        return Ok(vec![term.to_string()]);
+    };
+    let close = term[open..]
+        .find('}')
+        .map(|c| open + c)
+        .ok_or("unclosed { (a group is written {a|b|c})")?;
+    let group = &term[open + 1..close];
+    if group.contains('{') {
+        return Err("nested { (a group is written {a|b|c})".into());
+    }
+    let alternatives: Vec<&str> = if group == "n" {
+        NUMBER_FORMS.to_vec()
+    } else {
+        group.split('|').collect()
+    };
+    let rest = expand_groups(&term[close + 1..])?;
+    let mut out = Vec::with_capacity(alternatives.len() * rest.len());
+    for alt in alternatives {
+        for tail in &rest {
+            out.push(format!("{}{alt}{tail}", &term[..open]));
+        }
+    }
+    Ok(out)
+}
+
+fn expand_or_report(r: &mut Reader, raw: &Located<String>) -> Vec<Located<String>> {
+    match expand(&raw.value) {
+        Ok(variants) => variants
+            .into_iter()
+            .map(|value| Located {
+                value,
+                line: raw.line,
+            })
+            .collect(),
+        Err(message) => {
+            r.error(raw.line, message, raw.value.clone());
+            Vec::new()
+        }
+    }
+}
+
 fn first_error(problems: &[Problem]) -> Result<()> {
     match problems.iter().find(|p| p.severity == Severity::Error) {
         Some(p) => Err(p.clone().into_error()),
@@ -766,6 +899,29 @@ exclude = ["转接头"]
         assert!(warnings[0].starts_with("t.toml:3: warning: category is not one of"));
         assert!(warnings[1].starts_with("t.toml:7: warning: a one-character Chinese term"));
         assert!(b.build().is_ok());
+    }
+
+    #[test]
+    fn groups_and_numbers_expand_into_literal_terms() {
+        assert_eq!(
+            expand("took {over|} {two|3} {day|days}").unwrap(),
+            [
+                "took over two day",
+                "took over two days",
+                "took over 3 day",
+                "took over 3 days",
+                "took two day",
+                "took two days",
+                "took 3 day",
+                "took 3 days",
+            ]
+        );
+        assert!(expand("等了{n}天")
+            .unwrap()
+            .contains(&"等了好几天".to_string()));
+        assert_eq!(expand("plain").unwrap(), ["plain"]);
+        assert!(expand("took {a|b").unwrap_err().contains("unclosed"));
+        assert!(expand("took a|b}").unwrap_err().contains("unmatched"));
     }
 
     #[test]
