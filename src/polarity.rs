@@ -19,8 +19,9 @@
 //!
 //! With nothing in its clause, a term looks further, in this order: the
 //! nearest cue of its sentence (same side of any contrast word), a term with
-//! its own polarity in that sentence, and the comment's tone when all its
-//! cues agree.
+//! its own polarity in that sentence, the opposite of the sentence before
+//! when its own sentence opens with a contrast word ("friendly, but it took
+//! forty minutes"), and the comment's tone when all its cues agree.
 //!
 //! One mention per (theme, polarity) per clause: the first hit stands for it,
 //! and a theme with a judged mention in a clause has no neutral one there.
@@ -151,6 +152,27 @@ pub fn assign(
             sentence_fixed[clauses[*ci].sentence].get_or_insert(p);
         }
     }
+    // A sentence that opens with a contrast word and says nothing itself
+    // reads against the one before it: "the staff were friendly, but it took
+    // forty minutes to get our keys" is a complaint about the wait.
+    let mut opens_with_contrast = vec![false; sentences];
+    for clause in clauses.iter().rev() {
+        opens_with_contrast[clause.sentence] = clause.after_contrast;
+    }
+    let contrasted = |sentence: usize| -> Option<Polarity> {
+        if !opens_with_contrast[sentence] || sentence == 0 {
+            return None;
+        }
+        let sum: f32 = sentence_cues[sentence - 1]
+            .clone()
+            .map_or(0.0, |r| resolved[r].iter().map(|c| c.value).sum());
+        // A term with its own polarity holds its cue (friendly, 热情).
+        match Polarity::of(sum) {
+            Polarity::Neutral => sentence_fixed[sentence - 1].map(Polarity::flip),
+            p => Some(p.flip()),
+        }
+        .filter(|p| *p != Polarity::Neutral)
+    };
     let tone = match (
         resolved.iter().any(|c| c.value > 0.0),
         resolved.iter().any(|c| c.value < 0.0),
@@ -190,6 +212,7 @@ pub fn assign(
                     (None, Some(c)) => judged(c),
                     (None, None) => {
                         let p = sentence_fixed[sentence]
+                            .or_else(|| contrasted(sentence))
                             .or(tone)
                             .unwrap_or(Polarity::Neutral);
                         (p, None, false)
