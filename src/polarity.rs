@@ -21,7 +21,8 @@
 //! nearest cue of its sentence (same side of any contrast word), a term with
 //! its own polarity in that sentence, the opposite of the sentence before
 //! when its own sentence opens with a contrast word ("friendly, but it took
-//! forty minutes"), and the comment's tone when all its cues agree.
+//! forty minutes"), and the comment's tone: the sign of all its cues and
+//! fixed-polarity terms together.
 //!
 //! One mention per (theme, polarity) per clause: the first hit stands for it,
 //! and a theme with a judged mention in a clause has no neutral one there.
@@ -173,13 +174,20 @@ pub fn assign(
         }
         .filter(|p| *p != Polarity::Neutral)
     };
-    let tone = match (
-        resolved.iter().any(|c| c.value > 0.0),
-        resolved.iter().any(|c| c.value < 0.0),
-    ) {
-        (true, false) => Some(Polarity::Positive),
-        (false, true) => Some(Polarity::Negative),
-        _ => None,
+    // The comment's tone: the sign of its cues and fixed-polarity terms
+    // together (each term counts like a clear cue).
+    let fixed_sum: f32 = hits
+        .iter()
+        .filter_map(|h| fixed(h))
+        .map(|p| match p {
+            Polarity::Positive => 2.0,
+            Polarity::Negative => -2.0,
+            Polarity::Neutral => 0.0,
+        })
+        .sum();
+    let tone = match Polarity::of(resolved.iter().map(|c| c.value).sum::<f32>() + fixed_sum) {
+        Polarity::Neutral => None,
+        p => Some(p),
     };
 
     // Pass 2: each hit, judged in its clause, else further out.
