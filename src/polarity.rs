@@ -17,8 +17,9 @@
 //!    happen (没有回访, "nobody called back", "hardly ever answered"), and an
 //!    unevaluated one is neutral (我申请了退款).
 //!
-//! With nothing in its clause, a term looks further, in this order: the
-//! nearest cue of its sentence (same side of any contrast word), a term with
+//! With no cue in its clause, a term takes the polarity of a term with its
+//! own polarity in the clause (安装师傅很有耐心: 耐心 holds the cue), then
+//! looks further, in this order: the nearest cue of its sentence (same side of any contrast word), a term with
 //! its own polarity in that sentence, the opposite of the sentence before
 //! when its own sentence opens with a contrast word ("friendly, but it took
 //! forty minutes"), and the comment's tone: the sign of all its cues and
@@ -147,10 +148,19 @@ pub fn assign(
         let r = sentence_cues[clause.sentence].get_or_insert(resolved_of[ci].clone());
         r.end = resolved_of[ci].end;
     }
+    // The first term with its own polarity in each clause and sentence, as
+    // it reads there (negated or not): 安装师傅很有耐心 praises the
+    // installer through 耐心, whose cue the term holds.
     let mut sentence_fixed: Vec<Option<Polarity>> = vec![None; sentences];
+    let mut clause_fixed: Vec<Option<Polarity>> = vec![None; clauses.len()];
     for (hit, ci) in hits.iter().zip(&clause_of) {
         if let (Some(p), Some(ci)) = (fixed(hit), ci) {
-            sentence_fixed[clauses[*ci].sentence].get_or_insert(p);
+            let negated = is_negated(&free[clause_cues[*ci].clone()], tokens, window, &hit.span);
+            let p = if negated { p.flip() } else { p };
+            if p != Polarity::Neutral {
+                clause_fixed[*ci].get_or_insert(p);
+                sentence_fixed[clauses[*ci].sentence].get_or_insert(p);
+            }
         }
     }
     // A sentence that opens with a contrast word and says nothing itself
@@ -217,6 +227,9 @@ pub fn assign(
                 match (nearest_own, nearest(in_sentence, &hit.span)) {
                     (Some(c), _) => judged(c),
                     (None, _) if negated => (Polarity::Negative, None, true),
+                    (None, _) if clause_fixed[ci].is_some() => {
+                        (clause_fixed[ci].expect("just checked"), None, false)
+                    }
                     (None, Some(c)) => judged(c),
                     (None, None) => {
                         let p = sentence_fixed[sentence]
