@@ -188,7 +188,7 @@ pub fn assign(
     // together (each term counts like a clear cue).
     let fixed_sum: f32 = hits
         .iter()
-        .filter_map(|h| fixed(h))
+        .filter_map(fixed)
         .map(|p| match p {
             Polarity::Positive => 2.0,
             Polarity::Negative => -2.0,
