@@ -79,6 +79,53 @@ pub enum Command {
     /// Example:
     ///   voctag query "select theme, count(*) from mentions group by theme" out/
     Query(QueryArgs),
+
+    /// Work with lexicon directories (the ones `run --lexicons DIR` reads).
+    Lexicon(LexiconArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LexiconArgs {
+    #[command(subcommand)]
+    pub command: LexiconCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LexiconCommand {
+    /// Validate lexicon directories and list every problem on stderr, one
+    /// per line as `file:line: error|warning: message: value`.
+    ///
+    /// Reads the directories as `voctag run --lexicons DIR` would (on top of
+    /// the bundled lexicons unless --no-bundled-lexicons) and reports: TOML
+    /// syntax, unknown fields, bad polarity or category values, duplicate and
+    /// conflicting terms (a term twice, in two themes, with two polarities, or
+    /// also an exclusion), themes without terms, and golden comments that do
+    /// not tag as their `expect` says (expected vs got). Warnings (a category
+    /// outside THEMES.md's, a one-character Chinese term, a new theme without
+    /// golden comments) do not fail the check.
+    ///
+    /// Exit codes: 0 no errors, 1 errors found, 2 usage error.
+    ///
+    /// Example:
+    ///   voctag lexicon check my-lexicons/
+    Check(LexiconCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LexiconCheckArgs {
+    /// Lexicon directories, in the order `--lexicons` would load them.
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+
+    /// Check the directories alone, as `run --no-bundled-lexicons` loads them.
+    #[arg(long)]
+    pub no_bundled_lexicons: bool,
+}
+
+impl LexiconCheckArgs {
+    pub fn execute(&self) -> Result<crate::lexicon::check::CheckReport> {
+        crate::lexicon::check::check(&self.dirs, !self.no_bundled_lexicons)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

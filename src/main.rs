@@ -4,7 +4,7 @@
 use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;
-use voctag::cli::{Cli, Command, ReportFormat};
+use voctag::cli::{Cli, Command, LexiconCommand, ReportFormat};
 
 fn main() -> ExitCode {
     let cli = Cli::parse(); // exits 2 on usage errors
@@ -52,6 +52,18 @@ fn main() -> ExitCode {
         Command::Query(args) => match voctag::query::run(&args.options()) {
             Ok(_) => ExitCode::SUCCESS,
             Err(e) => fatal(&e),
+        },
+        Command::Lexicon(args) => match args.command {
+            LexiconCommand::Check(args) => match args.execute() {
+                Ok(check) => {
+                    for problem in &check.problems {
+                        eprintln!("{problem}");
+                    }
+                    eprintln!("{}", check.summary());
+                    ExitCode::from(check.exit_code())
+                }
+                Err(e) => fatal(&e),
+            },
         },
     }
 }

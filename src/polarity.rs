@@ -17,10 +17,13 @@
 //!    happen (没有回访, "nobody called back", "hardly ever answered"), and an
 //!    unevaluated one is neutral (我申请了退款).
 //!
-//! With nothing in its clause, a term looks further, in this order: the
-//! nearest cue of its sentence (same side of any contrast word), a term with
-//! its own polarity in that sentence, and the comment's tone when all its
-//! cues agree.
+//! With no cue in its clause, a term takes the polarity of a term with its
+//! own polarity in the clause (安装师傅很有耐心: 耐心 holds the cue), then
+//! looks further, in this order: the nearest cue of its sentence (same side of any contrast word), a term with
+//! its own polarity in that sentence, the opposite of the sentence before
+//! when its own sentence opens with a contrast word ("friendly, but it took
+//! forty minutes"), and the comment's tone: the sign of all its cues and
+//! fixed-polarity terms together.
 //!
 //! One mention per (theme, polarity) per clause: the first hit stands for it,
 //! and a theme with a judged mention in a clause has no neutral one there.
@@ -145,19 +148,56 @@ pub fn assign(
         let r = sentence_cues[clause.sentence].get_or_insert(resolved_of[ci].clone());
         r.end = resolved_of[ci].end;
     }
+    // The first term with its own polarity in each clause and sentence, as
+    // it reads there (negated or not): 安装师傅很有耐心 praises the
+    // installer through 耐心, whose cue the term holds.
     let mut sentence_fixed: Vec<Option<Polarity>> = vec![None; sentences];
+    let mut clause_fixed: Vec<Option<Polarity>> = vec![None; clauses.len()];
     for (hit, ci) in hits.iter().zip(&clause_of) {
         if let (Some(p), Some(ci)) = (fixed(hit), ci) {
-            sentence_fixed[clauses[*ci].sentence].get_or_insert(p);
+            let negated = is_negated(&free[clause_cues[*ci].clone()], tokens, window, &hit.span);
+            let p = if negated { p.flip() } else { p };
+            if p != Polarity::Neutral {
+                clause_fixed[*ci].get_or_insert(p);
+                sentence_fixed[clauses[*ci].sentence].get_or_insert(p);
+            }
         }
     }
-    let tone = match (
-        resolved.iter().any(|c| c.value > 0.0),
-        resolved.iter().any(|c| c.value < 0.0),
-    ) {
-        (true, false) => Some(Polarity::Positive),
-        (false, true) => Some(Polarity::Negative),
-        _ => None,
+    // A sentence that opens with a contrast word and says nothing itself
+    // reads against the one before it: "the staff were friendly, but it took
+    // forty minutes to get our keys" is a complaint about the wait.
+    let mut opens_with_contrast = vec![false; sentences];
+    for clause in clauses.iter().rev() {
+        opens_with_contrast[clause.sentence] = clause.after_contrast;
+    }
+    let contrasted = |sentence: usize| -> Option<Polarity> {
+        if !opens_with_contrast[sentence] || sentence == 0 {
+            return None;
+        }
+        let sum: f32 = sentence_cues[sentence - 1]
+            .clone()
+            .map_or(0.0, |r| resolved[r].iter().map(|c| c.value).sum());
+        // A term with its own polarity holds its cue (friendly, 热情).
+        match Polarity::of(sum) {
+            Polarity::Neutral => sentence_fixed[sentence - 1].map(Polarity::flip),
+            p => Some(p.flip()),
+        }
+        .filter(|p| *p != Polarity::Neutral)
+    };
+    // The comment's tone: the sign of its cues and fixed-polarity terms
+    // together (each term counts like a clear cue).
+    let fixed_sum: f32 = hits
+        .iter()
+        .filter_map(fixed)
+        .map(|p| match p {
+            Polarity::Positive => 2.0,
+            Polarity::Negative => -2.0,
+            Polarity::Neutral => 0.0,
+        })
+        .sum();
+    let tone = match Polarity::of(resolved.iter().map(|c| c.value).sum::<f32>() + fixed_sum) {
+        Polarity::Neutral => None,
+        p => Some(p),
     };
 
     // Pass 2: each hit, judged in its clause, else further out.
@@ -187,9 +227,13 @@ pub fn assign(
                 match (nearest_own, nearest(in_sentence, &hit.span)) {
                     (Some(c), _) => judged(c),
                     (None, _) if negated => (Polarity::Negative, None, true),
+                    (None, _) if clause_fixed[ci].is_some() => {
+                        (clause_fixed[ci].expect("just checked"), None, false)
+                    }
                     (None, Some(c)) => judged(c),
                     (None, None) => {
                         let p = sentence_fixed[sentence]
+                            .or_else(|| contrasted(sentence))
                             .or(tone)
                             .unwrap_or(Polarity::Neutral);
                         (p, None, false)

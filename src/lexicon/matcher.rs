@@ -9,6 +9,9 @@
 //!   specific phrase (`客服机器人`) beats a general one (`客服`) and an
 //!   exclusion hides whatever it covers.
 //!
+//! Digits are folded to `0` on both sides before matching, so a pattern's
+//! digits stand for any digits of the same count.
+//!
 //! Chinese patterns match as substrings: Chinese has no spaces, and the
 //! exclusion lists handle terms that hide inside unrelated words.
 
@@ -69,11 +72,26 @@ pub fn is_word_char(c: char) -> bool {
         || (c.is_alphanumeric() && !crate::segment::is_han(c) && !c.is_ascii())
 }
 
+/// Every ASCII digit as `0`, so that a pattern with `0` matches any digit
+/// there ("took 00 days" matches "took 14 days"). Same length, so spans in
+/// the folded text are spans in the original.
+fn fold_digits(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_digit() && b != b'0') {
+        let folded: String = text
+            .chars()
+            .map(|c| if c.is_ascii_digit() { '0' } else { c })
+            .collect();
+        std::borrow::Cow::Owned(folded)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 impl Matcher {
     pub fn new(patterns: Vec<Pattern>) -> Matcher {
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
-            .build(patterns.iter().map(|p| p.text.as_bytes()))
+            .build(patterns.iter().map(|p| fold_digits(&p.text).into_owned()))
             .expect("lexicon patterns are short strings; the automaton always builds");
         Matcher {
             automaton,
@@ -87,9 +105,10 @@ impl Matcher {
 
     /// All counted matches in `text`, sorted by start, non-overlapping.
     pub fn find(&self, text: &str) -> Vec<Hit> {
+        let folded = fold_digits(text);
         let mut candidates: Vec<Hit> = self
             .automaton
-            .find_overlapping_iter(text)
+            .find_overlapping_iter(folded.as_ref())
             .filter(|m| self.on_boundaries(text, m.start(), m.end(), m.pattern().as_usize()))
             .map(|m| Hit {
                 span: m.start()..m.end(),
@@ -176,6 +195,15 @@ mod tests {
         let hits = m.find(text);
         assert_eq!(found(&m, text), vec!["客服机器人", "学习态度"]);
         assert_eq!(hits[0].pattern, 1);
+    }
+
+    #[test]
+    fn digits_match_any_digits_of_the_same_count() {
+        let m = matcher(&["took 00 days", "等了0天"]);
+        assert_eq!(
+            found(&m, "it took 14 days, 等了3天, took 5 days"),
+            vec!["took 14 days", "等了3天"]
+        );
     }
 
     #[test]

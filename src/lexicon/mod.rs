@@ -6,13 +6,15 @@
 //! exclusions and golden comments to that theme, a new id adds a theme, and a
 //! `cues*.toml` file adds cue words. The format is in `lexicons/FORMAT.md`.
 
+pub mod check;
 pub mod matcher;
+mod source;
 
 use crate::error::{Error, Result};
 use crate::Polarity;
 use matcher::{Matcher, Pattern};
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use source::{CuesSource, Located, Reader, ThemeSource};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -78,75 +80,6 @@ pub const STRONG_DEGREE: f32 = 1.5;
 pub const WEAK_DEGREE: f32 = 0.6;
 const DEFAULT_NEGATION_WINDOW: usize = 3;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ThemeFile {
-    id: String,
-    category: Option<String>,
-    label_en: Option<String>,
-    label_zh: Option<String>,
-    #[serde(default)]
-    terms: Vec<TermEntry>,
-    #[serde(default)]
-    exclude: Vec<String>,
-    #[serde(default)]
-    golden: Vec<GoldenEntry>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TermEntry {
-    term: String,
-    polarity: Option<Polarity>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GoldenEntry {
-    text: String,
-    expect: Vec<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-struct CuesFile {
-    positive: Weighted,
-    negative: Weighted,
-    negation: Negation,
-    degree: Degree,
-    contrast: TermList,
-    rhetorical: TermList,
-    block: TermList,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-struct Weighted {
-    w1: Vec<String>,
-    w2: Vec<String>,
-    w3: Vec<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-struct Negation {
-    window: Option<usize>,
-    terms: Vec<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-struct Degree {
-    strong: Vec<String>,
-    weak: Vec<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-struct TermList {
-    terms: Vec<String>,
-}
-
 /// Where a pattern was defined, for error messages.
 #[derive(Clone)]
 struct Origin {
@@ -154,16 +87,100 @@ struct Origin {
     line: usize,
 }
 
+/// One theme term or exclusion as loaded: what it means and where it was written.
+struct Entry {
+    /// `None` is an exclusion.
+    term: Option<Term>,
+    prefix: bool,
+    written: String,
+    origin: Origin,
+}
+
+/// How bad a [`Problem`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The lexicon cannot be loaded as written, or a golden comment fails:
+    /// `voctag run` refuses it (or would tag differently from what it says).
+    Error,
+    /// Loads and runs, but is probably not what was meant.
+    Warning,
+}
+
+/// One problem of a lexicon file: where, what, and the offending value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    /// 1-based; 0 when the problem is about the file or directory as a whole.
+    pub line: usize,
+    pub severity: Severity,
+    pub message: String,
+    pub value: String,
+}
+
+impl std::fmt::Display for Problem {
+    /// `file:line: error: message: value`, the shape compilers use, so that
+    /// editors can jump to it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+        }
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, ": {severity}: {}", self.message)?;
+        if !self.value.is_empty() {
+            write!(f, ": {}", self.value)?;
+        }
+        Ok(())
+    }
+}
+
+impl Problem {
+    fn into_error(self) -> Error {
+        let reason = if self.value.is_empty() {
+            self.message
+        } else {
+            format!("{}: {}", self.message, self.value)
+        };
+        Error::Lexicon {
+            path: self.file,
+            line: self.line,
+            reason,
+        }
+    }
+}
+
+/// The categories of THEMES.md. A new theme may use another one (a company's
+/// own code frame), but a typo there is more likely, so it is a warning.
+pub const KNOWN_CATEGORIES: &[&str] =
+    &["service", "process", "product", "logistics", "environment"];
+
 /// Collects lexicon files, then builds the matchers once.
+///
+/// Reading never stops at the first problem: every problem of every file is
+/// recorded (see [`LexiconBuilder::problems`]) and the bad entry skipped.
+/// The strict entry points (`add_source`, `with_dir`, `build`) turn the first
+/// error into an [`Error::Lexicon`]; `voctag lexicon check` reads leniently
+/// and lists them all.
 #[derive(Default)]
 pub struct LexiconBuilder {
     themes: Vec<ThemeInfo>,
-    theme_files: Vec<String>,
-    /// normalized pattern text → (term or exclusion, prefix, origin)
-    terms: BTreeMap<String, (Option<Term>, bool, Origin)>,
+    /// Per theme: the file and line that defined it.
+    theme_origins: Vec<Origin>,
+    /// Per theme: term entries written for it, valid or not.
+    declared_terms: Vec<usize>,
+    /// Per theme: golden comments written in its files.
+    golden_counts: Vec<usize>,
+    /// normalized pattern text → entry
+    terms: BTreeMap<String, Entry>,
     cues: BTreeMap<String, (CueKind, bool, Origin)>,
     negation_window: Option<usize>,
     goldens: Vec<Golden>,
+    /// Line of each expectation of `goldens`, for unknown-theme messages.
+    golden_expect_lines: Vec<Vec<usize>>,
+    problems: Vec<Problem>,
     hasher: Sha256,
 }
 
@@ -180,69 +197,100 @@ impl LexiconBuilder {
         Ok(self)
     }
 
-    /// Every `*.toml` below `dir`, in sorted path order.
+    /// Every `*.toml` below `dir`, in sorted path order; stops at the first error.
     pub fn with_dir(mut self, dir: &Path) -> Result<Self> {
+        let before = self.problems.len();
+        self.read_dir(dir)?;
+        first_error(&self.problems[before..])?;
+        Ok(self)
+    }
+
+    /// Every `*.toml` below `dir`, in sorted path order, recording every
+    /// problem. Fails only when `dir` itself cannot be listed.
+    pub fn read_dir(&mut self, dir: &Path) -> Result<()> {
         let mut files = Vec::new();
         walk_toml(dir, &mut files).map_err(|e| Error::io(dir, e))?;
         if files.is_empty() {
-            return Err(Error::Lexicon {
-                path: dir.display().to_string(),
+            self.problems.push(Problem {
+                file: dir.display().to_string(),
                 line: 0,
-                reason: "no .toml lexicon files found in this directory".into(),
+                severity: Severity::Error,
+                message: "no .toml lexicon files found in this directory".into(),
+                value: String::new(),
             });
         }
         files.sort();
         for path in files {
-            let content = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-            self.add_source(&path.display().to_string(), &content)?;
+            match std::fs::read_to_string(&path) {
+                Ok(content) => self.read_source(&path.display().to_string(), &content),
+                Err(e) => self.problems.push(Problem {
+                    file: path.display().to_string(),
+                    line: 0,
+                    severity: Severity::Error,
+                    message: "cannot read the file".into(),
+                    value: e.to_string(),
+                }),
+            }
         }
-        Ok(self)
+        Ok(())
     }
 
+    /// Adds one file; fails on its first error.
     pub fn add_source(&mut self, name: &str, content: &str) -> Result<()> {
+        let before = self.problems.len();
+        self.read_source(name, content);
+        first_error(&self.problems[before..])
+    }
+
+    /// Adds one file, recording its problems and skipping the bad entries.
+    pub fn read_source(&mut self, name: &str, content: &str) {
         self.hasher
             .update(name.rsplit('/').next().unwrap_or(name).as_bytes());
         self.hasher.update([0]);
         self.hasher.update(content.as_bytes());
         self.hasher.update([0]);
         let file_name = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        let mut reader = Reader::new(name, content);
         if file_name.starts_with("cues") {
-            self.add_cues(name, content)
-        } else {
-            self.add_theme_file(name, content)
+            if let Some(cues) = reader.cues() {
+                self.add_cues(&mut reader, name, cues);
+            }
+        } else if let Some(theme) = reader.theme() {
+            self.add_theme(&mut reader, name, theme);
         }
+        self.problems.append(&mut reader.problems);
     }
 
-    fn add_theme_file(&mut self, name: &str, content: &str) -> Result<()> {
-        let file: ThemeFile = toml::from_str(content).map_err(|e| toml_error(name, content, e))?;
-        let err = |needle: &str, reason: String| Error::Lexicon {
-            path: name.to_string(),
-            line: line_of(content, needle),
-            reason,
-        };
-        if !is_theme_id(&file.id) {
-            return Err(err(
-                &file.id,
-                format!("theme id {:?} must be snake_case ascii", file.id),
-            ));
+    /// Every problem recorded so far, in the order found.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    fn add_theme(&mut self, r: &mut Reader, name: &str, file: ThemeSource) {
+        let id = file.id;
+        if !is_theme_id(&id.value) {
+            r.error(id.line, "theme id must be snake_case ascii", id.value);
+            return;
         }
-        let theme = match self.themes.iter().position(|t| t.id == file.id) {
+        let theme = match self.themes.iter().position(|t| t.id == id.value) {
             Some(i) => {
-                let known = &self.themes[i];
+                let known = self.themes[i].clone();
+                let defined = &self.theme_origins[i];
                 for (field, value, existing) in [
                     ("category", &file.category, &known.category),
                     ("label_en", &file.label_en, &known.label_en),
                     ("label_zh", &file.label_zh, &known.label_zh),
                 ] {
                     if let Some(v) = value {
-                        if v != existing {
-                            return Err(err(
-                                v,
+                        if &v.value != existing {
+                            r.error(
+                                v.line,
                                 format!(
-                                    "{field} {v:?} conflicts with {existing:?} of theme {} in {}",
-                                    file.id, self.theme_files[i]
+                                    "{field} conflicts with {existing:?} of theme {} ({}:{})",
+                                    id.value, defined.file, defined.line
                                 ),
-                            ));
+                                v.value.clone(),
+                            );
                         }
                     }
                 }
@@ -252,188 +300,260 @@ impl LexiconBuilder {
                 let (Some(category), Some(label_en), Some(label_zh)) =
                     (file.category, file.label_en, file.label_zh)
                 else {
-                    return Err(err(
-                        "id",
-                        format!(
-                            "new theme {:?} needs category, label_en and label_zh",
-                            file.id
-                        ),
-                    ));
+                    r.error(
+                        id.line,
+                        "new theme needs category, label_en and label_zh",
+                        id.value,
+                    );
+                    return;
                 };
+                if !is_theme_id(&category.value) {
+                    r.error(
+                        category.line,
+                        "bad category (snake_case ascii, e.g. service)",
+                        category.value.clone(),
+                    );
+                } else if !KNOWN_CATEGORIES.contains(&category.value.as_str()) {
+                    r.warn(
+                        category.line,
+                        format!(
+                            "category is not one of {} (fine for your own code frame; check the spelling)",
+                            KNOWN_CATEGORIES.join(", ")
+                        ),
+                        category.value.clone(),
+                    );
+                }
+                for label in [&label_en, &label_zh] {
+                    if label.value.trim().is_empty() {
+                        r.error(label.line, "empty label", "");
+                    }
+                }
                 self.themes.push(ThemeInfo {
-                    id: file.id.clone(),
-                    category,
-                    label_en,
-                    label_zh,
+                    id: id.value.clone(),
+                    category: category.value,
+                    label_en: label_en.value,
+                    label_zh: label_zh.value,
                 });
-                self.theme_files.push(name.to_string());
+                self.theme_origins.push(Origin {
+                    file: name.to_string(),
+                    line: id.line,
+                });
+                self.declared_terms.push(0);
+                self.golden_counts.push(0);
                 self.themes.len() - 1
             }
         };
-        if file.terms.is_empty()
-            && self
-                .terms
-                .values()
-                .all(|(t, _, _)| t.as_ref().is_none_or(|t| t.theme != theme))
-        {
-            return Err(err("id", format!("theme {:?} has no terms", file.id)));
-        }
+        self.declared_terms[theme] += file.declared_terms;
+        self.golden_counts[theme] += file.golden.len();
         for entry in file.terms {
-            let pattern = Pattern::parse(&entry.term);
-            let origin = Origin {
-                file: name.to_string(),
-                line: line_of(content, &format!("\"{}\"", entry.term)),
-            };
             let term = Term {
                 theme,
                 polarity: entry.polarity,
-                rule: format!("{}/{}", file.id, entry.term.trim()),
+                rule: format!("{}/{}", id.value, entry.term.value.trim()),
             };
-            self.insert_term(pattern, Some(term), origin)?;
+            for variant in expand_or_report(r, &entry.term) {
+                self.insert_term(r, name, variant, Some(term.clone()));
+            }
         }
         for raw in file.exclude {
-            let origin = Origin {
-                file: name.to_string(),
-                line: line_of(content, &format!("\"{raw}\"")),
-            };
-            self.insert_term(Pattern::parse(&raw), None, origin)?;
+            for variant in expand_or_report(r, &raw) {
+                self.insert_term(r, name, variant, None);
+            }
         }
         for golden in file.golden {
-            let line = line_of(content, &golden.text);
-            let mut expect = Vec::new();
-            for item in &golden.expect {
-                let parsed = item
-                    .split_once(':')
-                    .and_then(|(t, p)| Polarity::parse(p).map(|p| (t.trim().to_string(), p)));
-                match parsed {
-                    Some(pair) => expect.push(pair),
-                    None => {
-                        return Err(Error::Lexicon {
-                            path: name.to_string(),
-                            line,
-                            reason: format!(
-                                "golden expectation {item:?} is not theme:negative|neutral|positive"
-                            ),
-                        })
-                    }
-                }
-            }
+            let (expect, lines) = golden.expect.into_iter().map(|e| (e.value, e.line)).unzip();
             self.goldens.push(Golden {
                 file: name.to_string(),
-                line,
-                text: golden.text,
+                line: golden.text.line,
+                text: golden.text.value,
                 expect,
             });
+            self.golden_expect_lines.push(lines);
         }
-        Ok(())
     }
 
-    fn insert_term(&mut self, pattern: Pattern, term: Option<Term>, origin: Origin) -> Result<()> {
+    fn insert_term(
+        &mut self,
+        r: &mut Reader,
+        name: &str,
+        raw: Located<String>,
+        term: Option<Term>,
+    ) {
+        let pattern = Pattern::parse(&raw.value);
+        let what = if term.is_some() { "term" } else { "exclusion" };
         if pattern.text.is_empty() {
-            return Err(Error::Lexicon {
-                path: origin.file,
-                line: origin.line,
-                reason: "empty term".into(),
-            });
+            r.error(raw.line, format!("empty {what}"), raw.value);
+            return;
         }
-        if let Some((existing, _, first)) = self.terms.get(&pattern.text) {
-            let describe = |t: &Option<Term>| match t {
-                Some(t) => format!("a term of {}", self.themes[t.theme].id),
-                None => "an exclusion".to_string(),
-            };
-            return Err(Error::Lexicon {
-                path: origin.file,
-                line: origin.line,
-                reason: format!(
-                    "{:?} is {} here and already {} ({}:{})",
-                    pattern.text,
-                    describe(&term),
-                    describe(existing),
-                    first.file,
-                    first.line
+        if pattern.prefix
+            && pattern
+                .text
+                .chars()
+                .next_back()
+                .is_some_and(|c| !matcher::is_word_char(c))
+        {
+            r.warn(
+                raw.line,
+                "a trailing * only matters after a Latin letter or digit (Chinese terms already match inside words)",
+                raw.value.clone(),
+            );
+        }
+        let chars = pattern.text.chars().count();
+        if term.is_some() && chars == 1 && pattern.text.chars().all(crate::segment::is_han) {
+            r.warn(
+                raw.line,
+                "a one-character Chinese term fires inside many unrelated words",
+                raw.value.clone(),
+            );
+        }
+        if let Some(first) = self.terms.get(&pattern.text) {
+            let at = format!("{}:{}", first.origin.file, first.origin.line);
+            let theme_of = |t: &Term| self.themes[t.theme].id.clone();
+            let message = match (&first.term, &term) {
+                (Some(a), Some(b)) if a.theme != b.theme => format!(
+                    "conflicting term: already a term of {} ({at}), here a term of {}",
+                    theme_of(a),
+                    theme_of(b)
                 ),
-            });
+                (Some(a), Some(b)) if a.polarity != b.polarity => format!(
+                    "conflicting polarity: already a term of {} with polarity {} ({at}), here {}",
+                    theme_of(a),
+                    polarity_name(a.polarity),
+                    polarity_name(b.polarity)
+                ),
+                (Some(a), Some(_)) => {
+                    format!("duplicate term: already a term of {} ({at})", theme_of(a))
+                }
+                (Some(a), None) => format!(
+                    "conflicting exclusion: already a term of {} ({at}); an exclusion would hide it",
+                    theme_of(a)
+                ),
+                (None, Some(_)) => format!(
+                    "conflicting term: already an exclusion ({at}), which hides it everywhere"
+                ),
+                (None, None) => format!("duplicate exclusion: already excluded ({at})"),
+            };
+            let value = if first.written.trim() == raw.value.trim() {
+                raw.value
+            } else {
+                format!("{} (same as {} once normalized)", raw.value, first.written)
+            };
+            r.error(raw.line, message, value);
+            return;
         }
-        self.terms
-            .insert(pattern.text, (term, pattern.prefix, origin));
-        Ok(())
+        self.terms.insert(
+            pattern.text,
+            Entry {
+                term,
+                prefix: pattern.prefix,
+                written: raw.value,
+                origin: Origin {
+                    file: name.to_string(),
+                    line: raw.line,
+                },
+            },
+        );
     }
 
-    fn add_cues(&mut self, name: &str, content: &str) -> Result<()> {
-        let file: CuesFile = toml::from_str(content).map_err(|e| toml_error(name, content, e))?;
-        if let Some(w) = file.negation.window {
+    fn add_cues(&mut self, r: &mut Reader, name: &str, file: CuesSource) {
+        if let Some(w) = file.negation_window {
             self.negation_window = Some(w);
         }
-        let groups: [(&[String], CueKind); 12] = [
-            (&file.positive.w1, CueKind::Sentiment(1.0)),
-            (&file.positive.w2, CueKind::Sentiment(2.0)),
-            (&file.positive.w3, CueKind::Sentiment(3.0)),
-            (&file.negative.w1, CueKind::Sentiment(-1.0)),
-            (&file.negative.w2, CueKind::Sentiment(-2.0)),
-            (&file.negative.w3, CueKind::Sentiment(-3.0)),
-            (&file.negation.terms, CueKind::Negator),
-            (&file.degree.strong, CueKind::Degree(STRONG_DEGREE)),
-            (&file.degree.weak, CueKind::Degree(WEAK_DEGREE)),
-            (&file.contrast.terms, CueKind::Contrast),
-            (&file.rhetorical.terms, CueKind::Rhetorical),
-            (&file.block.terms, CueKind::Block),
-        ];
-        for (words, kind) in groups {
+        for (kind, words) in file.groups {
             for raw in words {
-                let pattern = Pattern::parse(raw);
-                let line = line_of(content, &format!("\"{raw}\""));
+                let pattern = Pattern::parse(&raw.value);
                 if pattern.text.is_empty() {
-                    return Err(Error::Lexicon {
-                        path: name.to_string(),
-                        line,
-                        reason: "empty cue".into(),
-                    });
+                    r.error(raw.line, "empty cue", raw.value);
+                    continue;
                 }
                 if let Some((_, _, first)) = self.cues.get(&pattern.text) {
-                    return Err(Error::Lexicon {
-                        path: name.to_string(),
-                        line,
-                        reason: format!(
-                            "cue {:?} is already defined at {}:{}",
-                            pattern.text, first.file, first.line
+                    r.error(
+                        raw.line,
+                        format!(
+                            "duplicate cue: already defined at {}:{}",
+                            first.file, first.line
                         ),
-                    });
+                        raw.value,
+                    );
+                    continue;
                 }
                 let origin = Origin {
                     file: name.to_string(),
-                    line,
+                    line: raw.line,
                 };
                 self.cues
                     .insert(pattern.text, (kind, pattern.prefix, origin));
             }
         }
-        Ok(())
     }
 
-    pub fn build(self) -> Result<Lexicon> {
-        if self.themes.is_empty() {
-            return Err(Error::Lexicon {
-                path: "<lexicons>".into(),
-                line: 0,
-                reason: "no themes loaded".into(),
-            });
+    /// Checks what only the whole set of files can tell (themes without
+    /// terms, golden comments naming unknown themes), then builds. The
+    /// lexicon is `None` only when no theme could be loaded at all.
+    pub fn finish(mut self) -> (Option<Lexicon>, Vec<Problem>) {
+        for (i, theme) in self.themes.iter().enumerate() {
+            let origin = &self.theme_origins[i];
+            if self.declared_terms[i] == 0 {
+                self.problems.push(Problem {
+                    file: origin.file.clone(),
+                    line: origin.line,
+                    severity: Severity::Error,
+                    message: "theme has no terms".into(),
+                    value: theme.id.clone(),
+                });
+            } else if self.golden_counts[i] == 0 {
+                self.problems.push(Problem {
+                    file: origin.file.clone(),
+                    line: origin.line,
+                    severity: Severity::Warning,
+                    message: "theme has no golden comments: nothing tests its terms".into(),
+                    value: theme.id.clone(),
+                });
+            }
         }
-        for golden in &self.goldens {
-            for (theme, _) in &golden.expect {
+        let mut kept = Vec::with_capacity(self.goldens.len());
+        for (golden, lines) in std::mem::take(&mut self.goldens)
+            .into_iter()
+            .zip(&self.golden_expect_lines)
+        {
+            let mut ok = true;
+            for ((theme, _), line) in golden.expect.iter().zip(lines) {
                 if !self.themes.iter().any(|t| &t.id == theme) {
-                    return Err(Error::Lexicon {
-                        path: golden.file.clone(),
-                        line: golden.line,
-                        reason: format!("golden comment expects unknown theme {theme:?}"),
+                    ok = false;
+                    self.problems.push(Problem {
+                        file: golden.file.clone(),
+                        line: *line,
+                        severity: Severity::Error,
+                        message: "golden comment expects an unknown theme".into(),
+                        value: theme.clone(),
                     });
                 }
             }
+            if ok {
+                kept.push(golden);
+            }
+        }
+        // By place, so a file reads top to bottom (the sort is stable).
+        self.problems
+            .sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+        if self.themes.is_empty() {
+            self.problems.push(Problem {
+                file: "<lexicons>".into(),
+                line: 0,
+                severity: Severity::Error,
+                message: "no themes loaded".into(),
+                value: String::new(),
+            });
+            return (None, self.problems);
         }
         let mut term_patterns = Vec::with_capacity(self.terms.len());
         let mut terms = Vec::with_capacity(self.terms.len());
-        for (text, (term, prefix, _)) in self.terms {
-            term_patterns.push(Pattern { text, prefix });
-            terms.push(term);
+        for (text, entry) in self.terms {
+            term_patterns.push(Pattern {
+                text,
+                prefix: entry.prefix,
+            });
+            terms.push(entry.term);
         }
         let mut cue_patterns = Vec::with_capacity(self.cues.len());
         let mut cue_kinds = Vec::with_capacity(self.cues.len());
@@ -442,17 +562,165 @@ impl LexiconBuilder {
             cue_kinds.push(kind);
         }
         let digest = self.hasher.finalize();
-        Ok(Lexicon {
+        let lexicon = Lexicon {
             themes: self.themes,
             terms,
             term_matcher: Matcher::new(term_patterns),
             cue_kinds,
             cue_matcher: Matcher::new(cue_patterns),
             negation_window: self.negation_window.unwrap_or(DEFAULT_NEGATION_WINDOW),
-            goldens: self.goldens,
+            goldens: kept,
             version: format!("lex-{}", hex(&digest[..8])),
-        })
+        };
+        (Some(lexicon), self.problems)
     }
+
+    /// Builds the lexicon; fails on the first error recorded at any point.
+    pub fn build(self) -> Result<Lexicon> {
+        let (lexicon, problems) = self.finish();
+        first_error(&problems)?;
+        Ok(lexicon.expect("finish builds a lexicon whenever it records no error"))
+    }
+}
+
+/// Number words that `{n}` in a term stands for, in both languages. Digits
+/// need only one form per length: the matcher folds every ASCII digit to `0`,
+/// so `0` is any one-digit number and `00` any two-digit one.
+pub const NUMBER_FORMS: &[&str] = &[
+    "0",
+    "00",
+    "000",
+    "0-0",
+    "0-00",
+    "00-00",
+    "a",
+    "an",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "fifteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "forty-five",
+    "fifty",
+    "a few",
+    "few",
+    "several",
+    "a couple of",
+    "a couple",
+    "couple of",
+    "many",
+    "two or three",
+    "three or four",
+    "一",
+    "两",
+    "二",
+    "三",
+    "四",
+    "五",
+    "六",
+    "七",
+    "八",
+    "九",
+    "十",
+    "十几",
+    "二十",
+    "二十几",
+    "三十",
+    "四十",
+    "五十",
+    "几",
+    "好几",
+    "半",
+    "一两",
+    "两三",
+    "三四",
+    "三五",
+    "五六",
+    "七八",
+];
+
+/// The literal strings a term stands for: each `{a|b|c}` group is one of
+/// its alternatives, and `{n}` one of [`NUMBER_FORMS`]. A term without
+/// braces stands for itself.
+pub fn expand(term: &str) -> std::result::Result<Vec<String>, String> {
+    // "{a|an|} hour" with an empty alternative leaves no double space.
+    Ok(expand_groups(term)?
+        .into_iter()
+        .map(|t| {
+            t.split(' ')
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect())
+}
+
+fn expand_groups(term: &str) -> std::result::Result<Vec<String>, String> {
+    let Some(open) = term.find('{') else {
+        if term.contains('}') {
+            return Err("unmatched } (a group is written {a|b|c})".into());
+        }
+        return Ok(vec![term.to_string()]);
+    };
+    let close = term[open..]
+        .find('}')
+        .map(|c| open + c)
+        .ok_or("unclosed { (a group is written {a|b|c})")?;
+    let group = &term[open + 1..close];
+    if group.contains('{') {
+        return Err("nested { (a group is written {a|b|c})".into());
+    }
+    let alternatives: Vec<&str> = if group == "n" {
+        NUMBER_FORMS.to_vec()
+    } else {
+        group.split('|').collect()
+    };
+    let rest = expand_groups(&term[close + 1..])?;
+    let mut out = Vec::with_capacity(alternatives.len() * rest.len());
+    for alt in alternatives {
+        for tail in &rest {
+            out.push(format!("{}{alt}{tail}", &term[..open]));
+        }
+    }
+    Ok(out)
+}
+
+fn expand_or_report(r: &mut Reader, raw: &Located<String>) -> Vec<Located<String>> {
+    match expand(&raw.value) {
+        Ok(variants) => variants
+            .into_iter()
+            .map(|value| Located {
+                value,
+                line: raw.line,
+            })
+            .collect(),
+        Err(message) => {
+            r.error(raw.line, message, raw.value.clone());
+            Vec::new()
+        }
+    }
+}
+
+fn first_error(problems: &[Problem]) -> Result<()> {
+    match problems.iter().find(|p| p.severity == Severity::Error) {
+        Some(p) => Err(p.clone().into_error()),
+        None => Ok(()),
+    }
+}
+
+fn polarity_name(p: Option<Polarity>) -> &'static str {
+    p.map_or("from the clause", Polarity::as_str)
 }
 
 impl Lexicon {
@@ -510,26 +778,6 @@ fn walk_toml(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<(
     Ok(())
 }
 
-/// 1-based line of the first occurrence of `needle`, or 0 when absent.
-fn line_of(content: &str, needle: &str) -> usize {
-    content
-        .find(needle)
-        .map(|at| content[..at].matches('\n').count() + 1)
-        .unwrap_or(0)
-}
-
-fn toml_error(name: &str, content: &str, e: toml::de::Error) -> Error {
-    let line = e
-        .span()
-        .map(|s| content[..s.start.min(content.len())].matches('\n').count() + 1)
-        .unwrap_or(0);
-    Error::Lexicon {
-        path: name.to_string(),
-        line,
-        reason: e.message().to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -569,9 +817,111 @@ exclude = ["转接头"]
         let other = THEME.replace("\"transfers\"", "\"resolution\"");
         let err = b.add_source("b.toml", &other).unwrap_err().to_string();
         assert!(
-            err.contains("already a term of transfers (a.toml:7)"),
+            err.contains("conflicting term: already a term of transfers (a.toml:7)"),
             "{err}"
         );
+    }
+
+    fn problems_of(files: &[(&str, &str)]) -> Vec<String> {
+        let mut b = LexiconBuilder::new();
+        for (name, content) in files {
+            b.read_source(name, content);
+        }
+        let (_, problems) = b.finish();
+        problems.iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn every_problem_of_a_file_is_recorded_with_its_own_line() {
+        let bad = THEME
+            .replace(
+                "{ term = \"转接\" }",
+                "{ term = \"转接\", polarty = \"negative\" }",
+            )
+            .replace("label_zh", "lable_zh = \"x\"\nlabel_zh")
+            + "extra = 1\n";
+        let bad = bad.replace(
+            "{ term = \"转来转去\", polarity = \"negative\" },",
+            "{ term = \"转来转去\", polarity = \"negative\" },\n  { term = \"转来转去\", polarity = \"positive\" },\n  { term = \"踢皮球\", polarity = \"bad\" },",
+        );
+        let got = problems_of(&[("t.toml", &bad)]);
+        let want = [
+            "t.toml:5: error: unknown field (expected id, category, label_en, label_zh, terms, exclude, golden): lable_zh",
+            "t.toml:8: error: unknown field in a term entry (expected term, polarity): polarty",
+            "t.toml:10: error: conflicting polarity: already a term of transfers with polarity negative (t.toml:9), here positive: 转来转去",
+            "t.toml:11: error: bad polarity (expected negative, neutral or positive): bad",
+            "t.toml:14: error: unknown field (expected id, category, label_en, label_zh, terms, exclude, golden): extra",
+        ];
+        for w in want {
+            assert!(got.iter().any(|g| g == w), "missing {w:?} in {got:#?}");
+        }
+        assert!(
+            got.iter().any(|g| g.contains("no golden comments")),
+            "{got:#?}"
+        );
+        assert_eq!(got.len(), want.len() + 1, "{got:#?}");
+    }
+
+    #[test]
+    fn the_same_term_twice_and_a_term_that_is_excluded_are_errors() {
+        let text = "id = \"transfers\"\ncategory = \"service\"\nlabel_en = \"t\"\nlabel_zh = \"t\"\n\
+            terms = [\n  { term = \"Transfer\" },\n  { term = \"transfer\" },\n  { term = \"转接\" },\n]\n\
+            exclude = [\"转接\"]\n";
+        let got = problems_of(&[("t.toml", text)]);
+        assert!(got.contains(&"t.toml:7: error: duplicate term: already a term of transfers (t.toml:6): transfer (same as Transfer once normalized)".to_string()), "{got:#?}");
+        assert!(got.contains(&"t.toml:10: error: conflicting exclusion: already a term of transfers (t.toml:8); an exclusion would hide it: 转接".to_string()), "{got:#?}");
+    }
+
+    #[test]
+    fn a_theme_without_terms_and_a_bad_category_are_errors() {
+        let got = problems_of(&[(
+            "new.toml",
+            "id = \"points\"\ncategory = \"Loyalty Program\"\nlabel_en = \"p\"\nlabel_zh = \"积分\"\n",
+        )]);
+        assert_eq!(
+            got,
+            [
+                "new.toml:1: error: theme has no terms: points",
+                "new.toml:2: error: bad category (snake_case ascii, e.g. service): Loyalty Program",
+            ]
+        );
+    }
+
+    #[test]
+    fn warnings_do_not_stop_a_build() {
+        let text = THEME
+            .replace("\"service\"", "\"loyalty\"")
+            .replace("\"转接\"", "\"转\"");
+        let mut b = LexiconBuilder::new();
+        b.add_source("t.toml", &text).unwrap();
+        let warnings: Vec<String> = b.problems().iter().map(|p| p.to_string()).collect();
+        assert_eq!(warnings.len(), 2, "{warnings:#?}");
+        assert!(warnings[0].starts_with("t.toml:3: warning: category is not one of"));
+        assert!(warnings[1].starts_with("t.toml:7: warning: a one-character Chinese term"));
+        assert!(b.build().is_ok());
+    }
+
+    #[test]
+    fn groups_and_numbers_expand_into_literal_terms() {
+        assert_eq!(
+            expand("took {over|} {two|3} {day|days}").unwrap(),
+            [
+                "took over two day",
+                "took over two days",
+                "took over 3 day",
+                "took over 3 days",
+                "took two day",
+                "took two days",
+                "took 3 day",
+                "took 3 days",
+            ]
+        );
+        assert!(expand("等了{n}天")
+            .unwrap()
+            .contains(&"等了好几天".to_string()));
+        assert_eq!(expand("plain").unwrap(), ["plain"]);
+        assert!(expand("took {a|b").unwrap_err().contains("unclosed"));
+        assert!(expand("took a|b}").unwrap_err().contains("unmatched"));
     }
 
     #[test]
