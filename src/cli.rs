@@ -412,12 +412,12 @@ impl EvalArgs {
         let pred = match &self.pred {
             Some(dir) => crate::eval::read_predictions(dir)?,
             None => {
-                let lexicon = Lexicon::load(&self.lexicons, true)?;
                 let model = match &self.model {
                     Some(path) => Model::from_file(path)?,
                     None => Model::bundled(),
                 };
-                crate::eval::predict(&Pipeline::new(lexicon, model), &gold)
+                let pipeline = Pipeline::load(|| Lexicon::load(&self.lexicons, true), model)?;
+                crate::eval::predict(&pipeline, &gold)
             }
         };
         let mut report = crate::eval::score(&gold, &pred);
@@ -537,12 +537,14 @@ impl RunArgs {
     /// Loads the lexicons and the scorer, and resolves the run options.
     pub fn resolve(&self, arguments: Vec<String>) -> Result<(RunOptions, Pipeline)> {
         let clock = Instant::now();
-        let lexicon = Lexicon::load(&self.lexicons, !self.no_bundled_lexicons)?;
         let model = match &self.model {
             Some(path) => Model::from_file(path)?,
             None => Model::bundled(),
         };
-        let pipeline = Pipeline::new(lexicon, model);
+        let pipeline = Pipeline::load(
+            || Lexicon::load(&self.lexicons, !self.no_bundled_lexicons),
+            model,
+        )?;
         let opts = RunOptions {
             inputs: self.inputs.clone(),
             out_dir: self.out.clone(),

@@ -100,9 +100,35 @@ impl Pipeline {
         }
     }
 
+    /// Loads the lexicons with `load_lexicon` while jieba's default
+    /// dictionary loads on a second thread: the two are most of start-up and
+    /// do not depend on each other.
+    pub fn load(
+        load_lexicon: impl FnOnce() -> crate::Result<Lexicon>,
+        model: Model,
+    ) -> crate::Result<Pipeline> {
+        let (jieba, lexicon) = std::thread::scope(|s| {
+            let jieba = s.spawn(jieba_rs::Jieba::new);
+            let lexicon = load_lexicon();
+            (
+                jieba
+                    .join()
+                    .expect("loading jieba's dictionary does not panic"),
+                lexicon,
+            )
+        });
+        let lexicon = lexicon?;
+        let segmenter = Segmenter::with_dictionary(jieba, &lexicon);
+        Ok(Pipeline {
+            lexicon,
+            segmenter,
+            model,
+        })
+    }
+
     /// The bundled lexicons and model.
     pub fn bundled() -> crate::Result<Pipeline> {
-        Ok(Pipeline::new(Lexicon::bundled()?, Model::bundled()))
+        Pipeline::load(Lexicon::bundled, Model::bundled())
     }
 
     pub fn lexicon(&self) -> &Lexicon {

@@ -1,7 +1,8 @@
 //! Stage 2, segment: split normalized text into words.
 //!
-//! Runs of Han characters go to jieba-rs, whose dictionary also holds every
-//! Chinese lexicon term (so 转接 or 退款 stays one word); everything else is
+//! Runs of Han characters go to jieba-rs, whose dictionary also holds the
+//! word-length Chinese lexicon terms (so 转接 or 退款 stays one word; longer
+//! phrases are matched on the text and stay several words); everything else is
 //! split by Unicode word rules (UAX #29), which keeps `don't` and `3.5` whole.
 //! Punctuation, spaces and emoji are not tokens. A mixed comment such as
 //! `客服response太慢了` gives 客服 / response / 太慢 / 了.
@@ -48,9 +49,14 @@ impl std::fmt::Debug for Segmenter {
 }
 
 impl Segmenter {
-    /// jieba's default dictionary plus every Chinese word of the lexicon.
+    /// jieba's default dictionary plus the Chinese words of the lexicon.
     pub fn new(lexicon: &Lexicon) -> Segmenter {
-        let mut jieba = Jieba::new();
+        Segmenter::with_dictionary(Jieba::new(), lexicon)
+    }
+
+    /// `jieba` (its default dictionary, loaded elsewhere: see
+    /// [`crate::Pipeline::load`]) plus the Chinese words of the lexicon.
+    pub fn with_dictionary(mut jieba: Jieba, lexicon: &Lexicon) -> Segmenter {
         for word in lexicon.han_words() {
             jieba.add_word(word, None, None);
         }

@@ -562,12 +562,23 @@ impl LexiconBuilder {
             cue_kinds.push(kind);
         }
         let digest = self.hasher.finalize();
+        // Compiling the term automaton is the largest part of start-up; the
+        // cue automaton compiles beside it.
+        let (term_matcher, cue_matcher) = std::thread::scope(|s| {
+            let cues = s.spawn(|| Matcher::new(cue_patterns));
+            let terms = Matcher::new(term_patterns);
+            (
+                terms,
+                cues.join()
+                    .expect("compiling the cue matcher does not panic"),
+            )
+        });
         let lexicon = Lexicon {
             themes: self.themes,
             terms,
-            term_matcher: Matcher::new(term_patterns),
+            term_matcher,
             cue_kinds,
-            cue_matcher: Matcher::new(cue_patterns),
+            cue_matcher,
             negation_window: self.negation_window.unwrap_or(DEFAULT_NEGATION_WINDOW),
             goldens: kept,
             version: format!("lex-{}", hex(&digest[..8])),
@@ -744,16 +755,27 @@ impl Lexicon {
         self.themes.iter().position(|t| t.id == id)
     }
 
-    /// Chinese words of every term and cue, for the segmenter's dictionary.
+    /// Chinese terms and cues of word length (2 to [`MAX_DICTIONARY_WORD`]
+    /// characters), for the segmenter's dictionary. Longer terms are phrases
+    /// (每次都是不同的客服, most of them from `{a|b}` groups): the matcher finds
+    /// them in the text anyway, as one token they would hide their words from
+    /// negation and the sentiment features, and the tens of thousands of them
+    /// would double jieba's start-up.
     pub fn han_words(&self) -> impl Iterator<Item = &str> {
         self.term_matcher
             .patterns()
             .iter()
             .chain(self.cue_matcher.patterns())
             .map(|p| p.text.as_str())
-            .filter(|w| w.chars().count() >= 2 && w.chars().all(crate::segment::is_han))
+            .filter(|w| {
+                (2..=MAX_DICTIONARY_WORD).contains(&w.chars().count())
+                    && w.chars().all(crate::segment::is_han)
+            })
     }
 }
+
+/// The longest lexicon term, in characters, that joins jieba's dictionary.
+pub const MAX_DICTIONARY_WORD: usize = 5;
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
