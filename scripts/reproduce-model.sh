@@ -15,7 +15,7 @@ bash scripts/fetch-corpora.sh "$corpora" >/dev/null
 cargo build --release --locked --quiet
 
 out="$(mktemp -d)/sentiment-linear.bin"
-./target/release/voctag train \
+"${CARGO_TARGET_DIR:-target}/release/voctag" train \
   --data "$corpora/train.jsonl" \
   --data testdata/eval/dev.jsonl@5 \
   --calibrate "$corpora/valid.jsonl" \
