@@ -910,6 +910,30 @@ exclude = ["转接头"]
     }
 
     #[test]
+    fn only_word_length_chinese_terms_join_the_segmenter_dictionary() {
+        let text = THEME.replace(
+            "{ term = \"转接\" },",
+            "{ term = \"转接\" },\n  { term = \"每次都是不同的客服\" },\n  { term = \"hold\" },",
+        );
+        let mut b = LexiconBuilder::new();
+        b.add_source("t.toml", &text).unwrap();
+        let lex = b.build().unwrap();
+        let words: Vec<&str> = lex.han_words().collect();
+        assert!(
+            words.contains(&"转接") && words.contains(&"转来转去"),
+            "{words:?}"
+        );
+        assert!(
+            !words.contains(&"每次都是不同的客服"),
+            "a phrase: {words:?}"
+        );
+        assert!(!words.contains(&"hold"), "not Chinese: {words:?}");
+        // The matcher still finds the phrase on the text.
+        let hits = lex.term_matcher.find("他说每次都是不同的客服");
+        assert_eq!(hits.len(), 1);
+    }
+
+    #[test]
     fn warnings_do_not_stop_a_build() {
         let text = THEME
             .replace("\"service\"", "\"loyalty\"")
