@@ -188,6 +188,19 @@ fn group<'c>(
     g
 }
 
+/// One bench whose `work` runs a stage over the whole corpus and returns what
+/// it counted (tokens, cues, mentions): every iteration must count `want`, so
+/// the bench fails if the work stops happening.
+fn bench_counted(
+    c: &mut Criterion,
+    group_name: &str,
+    id: &str,
+    want: usize,
+    work: impl Fn() -> usize,
+) {
+    group(c, group_name).bench_function(id, |b| b.iter(|| assert_eq!(work(), want)));
+}
+
 fn stages(c: &mut Criterion) {
     let p = &*PIPELINE;
     let lex = p.lexicon();
@@ -197,78 +210,60 @@ fn stages(c: &mut Criterion) {
 
     let want = prep.norm.iter().map(|n| n.text.len()).sum::<usize>();
     assert!(want > 0);
-    group(c, "normalize").bench_function("normalize", |b| {
-        b.iter(|| {
-            let n: usize = texts
-                .iter()
-                .map(|t| normalize::normalize(black_box(t)).text.len())
-                .sum();
-            assert_eq!(n, want);
-        })
+    bench_counted(c, "normalize", "normalize", want, || {
+        texts
+            .iter()
+            .map(|t| normalize::normalize(black_box(t)).text.len())
+            .sum()
     });
 
     let want = total(&prep.tokens);
     assert!(want > 0, "the corpus has words");
-    group(c, "segment").bench_function("segment", |b| {
-        b.iter(|| {
-            let n: usize = norm
-                .iter()
-                .map(|t| {
-                    let tokens = p.segmenter().segment(black_box(t));
-                    black_box(detect_lang(t, &tokens));
-                    tokens.len()
-                })
-                .sum();
-            assert_eq!(n, want);
-        })
+    bench_counted(c, "segment", "segment", want, || {
+        norm.iter()
+            .map(|t| {
+                let tokens = p.segmenter().segment(black_box(t));
+                black_box(detect_lang(t, &tokens));
+                tokens.len()
+            })
+            .sum()
     });
 
     let want = total(&prep.cues) + total(&prep.clauses);
     assert!(total(&prep.cues) > 0, "the corpus has cue words");
-    group(c, "clauses").bench_function("scan_cues+split_clauses", |b| {
-        b.iter(|| {
-            let n: usize = norm
-                .iter()
-                .map(|t| {
-                    let cues = clauses::scan_cues(lex, black_box(t));
-                    cues.len() + clauses::split_clauses(t, &cues).len()
-                })
-                .sum();
-            assert_eq!(n, want);
-        })
+    bench_counted(c, "clauses", "scan_cues+split_clauses", want, || {
+        norm.iter()
+            .map(|t| {
+                let cues = clauses::scan_cues(lex, black_box(t));
+                cues.len() + clauses::split_clauses(t, &cues).len()
+            })
+            .sum()
     });
 
     let want = total(&prep.hits);
     assert!(want > 0, "the corpus mentions themes");
-    group(c, "themes").bench_function("find_terms", |b| {
-        b.iter(|| {
-            let n: usize = norm
-                .iter()
-                .map(|t| themes::find_terms(lex, black_box(t)).len())
-                .sum();
-            assert_eq!(n, want);
-        })
+    bench_counted(c, "themes", "find_terms", want, || {
+        norm.iter()
+            .map(|t| themes::find_terms(lex, black_box(t)).len())
+            .sum()
     });
 
     let want: usize = prep.polarities.iter().map(|p| p.mentions.len()).sum();
     assert!(want > 0, "the corpus has mentions");
-    group(c, "polarity").bench_function("assign", |b| {
-        b.iter(|| {
-            let n: usize = (0..norm.len())
-                .map(|i| {
-                    polarity::assign(
-                        lex,
-                        &prep.tokens[i],
-                        &prep.clauses[i],
-                        &prep.cues[i],
-                        &prep.hits[i],
-                    )
-                    .mentions
-                    .len()
-                })
-                .sum();
-            assert_eq!(n, want);
-        })
+    bench_counted(c, "polarity", "assign", want, || {
+        (0..norm.len())
+            .map(|i| {
+                polarity::assign(
+                    lex,
+                    &prep.tokens[i],
+                    &prep.clauses[i],
+                    &prep.cues[i],
+                    &prep.hits[i],
+                )
+                .mentions
+                .len()
+            })
+            .sum()
     });
 
     let score_all = || -> (usize, f32) {
@@ -290,12 +285,10 @@ fn stages(c: &mut Criterion) {
     };
     let (want, _) = score_all();
     assert!(want > 0, "some comments are not neutral");
-    group(c, "sentiment").bench_function("linear_model", |b| {
-        b.iter(|| {
-            let (n, sum) = score_all();
-            black_box(sum);
-            assert_eq!(n, want);
-        })
+    bench_counted(c, "sentiment", "linear_model", want, || {
+        let (n, sum) = score_all();
+        black_box(sum);
+        n
     });
 }
 
