@@ -24,7 +24,7 @@ pub struct Clause {
     /// side of any contrast word: a mention whose own clause says nothing may
     /// take its polarity from them ("installed in an hour, very professional").
     pub sentence: usize,
-    /// The clause ends with a question mark.
+    /// The clause ends with a question mark or a question particle (吗).
     pub question: bool,
 }
 
@@ -61,6 +61,12 @@ fn is_break(text: &str, at: usize, c: char) -> bool {
     }
 }
 
+/// A Chinese question often ends in 吗 or 么 with no question mark (请问电费
+///可以用信用卡交吗); 呢 is left out, since it also ends statements (还没到呢).
+fn ends_with_question_particle(clause: &str) -> bool {
+    clause.ends_with('吗') || clause.ends_with('么')
+}
+
 /// Splits at punctuation and before each contrast cue. Clauses are trimmed
 /// and never empty; their spans are sorted and disjoint.
 pub fn split_clauses(text: &str, cues: &[CueHit]) -> Vec<Clause> {
@@ -87,7 +93,7 @@ pub fn split_clauses(text: &str, cues: &[CueHit]) -> Vec<Clause> {
                     span: from + lead..from + lead + trimmed.len(),
                     after_contrast,
                     sentence,
-                    question: text[to..].starts_with('?'),
+                    question: text[to..].starts_with('?') || ends_with_question_particle(trimmed),
                 });
             }
         };
@@ -194,8 +200,24 @@ mod tests {
 
     #[test]
     fn contrast_inside_another_word_does_not_split() {
-        // 不但 and 忙不过来 hold 但 and 不过 without meaning "but".
+        // 不但, 忙不过来 and 转不过去 hold 但 and 不过 without meaning "but".
         assert_eq!(clauses("不但便宜而且快"), vec![("不但便宜而且快", false)]);
         assert_eq!(clauses("客服忙不过来"), vec![("客服忙不过来", false)]);
+        assert_eq!(clauses("人工转不过去"), vec![("人工转不过去", false)]);
+    }
+
+    #[test]
+    fn a_question_particle_without_a_mark_is_a_question() {
+        let questions = |text: &str| -> Vec<bool> {
+            let cues = scan_cues(&LEXICON, text);
+            split_clauses(text, &cues)
+                .iter()
+                .map(|c| c.question)
+                .collect()
+        };
+        assert_eq!(questions("请问可以用信用卡交吗"), vec![true]);
+        assert_eq!(questions("能退款么,急用"), vec![true, false]);
+        assert_eq!(questions("还没到呢"), vec![false]);
+        assert_eq!(questions("退款到了"), vec![false]);
     }
 }

@@ -135,7 +135,7 @@ pub fn assign(
         let first = resolved.len();
         resolve_cues(&free[from..to], tokens, window, ci, &mut resolved);
         if clause.question {
-            rhetorical(&free[from..to], ci, first, &mut resolved);
+            question(&free[from..to], ci, first, &mut resolved);
         }
         clause_cues.push(from..to);
         resolved_of.push(first..resolved.len());
@@ -291,9 +291,13 @@ fn clause_index<'s>(
 
 /// A question with a rhetorical marker (难道…吗, 凭什么, "how hard is it")
 /// blames: its praise words are sarcasm, and with no sentiment word the
-/// marker itself is the (negative) cue.
-fn rhetorical(clause_cues: &[&CueHit], clause: usize, first: usize, out: &mut Vec<ResolvedCue>) {
+/// marker itself is the (negative) cue. A plain question evaluates nothing
+/// with its praise words (请问可以用信用卡交吗, "can I pay in the app?"), so
+/// they are dropped; a blame word still blames (为什么这么慢?).
+fn question(clause_cues: &[&CueHit], clause: usize, first: usize, out: &mut Vec<ResolvedCue>) {
     let Some(marker) = clause_cues.iter().find(|c| c.kind == CueKind::Rhetorical) else {
+        let asked = out.split_off(first);
+        out.extend(asked.into_iter().filter(|c| c.value <= 0.0));
         return;
     };
     if out.len() == first {
