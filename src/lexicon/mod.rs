@@ -757,14 +757,18 @@ impl Lexicon {
 
     /// Chinese terms and cues of word length (2 to [`MAX_DICTIONARY_WORD`]
     /// characters), for the segmenter's dictionary. Longer terms are phrases
-    /// (每次都是不同的客服, most of them from `{a|b}` groups): the matcher finds
-    /// them in the text anyway, as one token they would hide their words from
-    /// negation and the sentiment features, and the tens of thousands of them
-    /// would double jieba's start-up.
+    /// (每次都是不同的客服), and so is every form of a term written with
+    /// `{a|b}` groups, whatever its length (转接了{n}次 → 转接了三次): the
+    /// matcher finds them in the text anyway, as one token they would hide
+    /// their words (转接) from negation and the sentiment features, and the
+    /// tens of thousands of them would double jieba's start-up.
     pub fn han_words(&self) -> impl Iterator<Item = &str> {
         self.term_matcher
             .patterns()
             .iter()
+            .zip(&self.terms)
+            .filter(|(_, term)| term.as_ref().is_none_or(|t| !t.rule.contains('{')))
+            .map(|(pattern, _)| pattern)
             .chain(self.cue_matcher.patterns())
             .map(|p| p.text.as_str())
             .filter(|w| {
@@ -913,7 +917,7 @@ exclude = ["转接头"]
     fn only_word_length_chinese_terms_join_the_segmenter_dictionary() {
         let text = THEME.replace(
             "{ term = \"转接\" },",
-            "{ term = \"转接\" },\n  { term = \"每次都是不同的客服\" },\n  { term = \"hold\" },",
+            "{ term = \"转接\" },\n  { term = \"每次都是不同的客服\" },\n  { term = \"hold\" },\n  { term = \"转了{两|三}次\" },",
         );
         let mut b = LexiconBuilder::new();
         b.add_source("t.toml", &text).unwrap();
@@ -928,6 +932,7 @@ exclude = ["转接头"]
             "a phrase: {words:?}"
         );
         assert!(!words.contains(&"hold"), "not Chinese: {words:?}");
+        assert!(!words.contains(&"转了三次"), "a form of a group: {words:?}");
         // The matcher still finds the phrase on the text.
         let hits = lex.term_matcher.find("他说每次都是不同的客服");
         assert_eq!(hits.len(), 1);
