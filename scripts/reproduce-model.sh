@@ -17,8 +17,12 @@ cargo build --release --locked --quiet
 out="$(mktemp -d)/sentiment-linear.bin"
 "${CARGO_TARGET_DIR:-target}/release/voctag" train \
   --data "$corpora/train.jsonl" \
-  --data testdata/eval/dev.jsonl@5 \
+  --data testdata/eval/dev.jsonl@10 \
+  --data testdata/sentiment/zh_written.jsonl@10 \
+  --data testdata/sentiment/en_written.jsonl@10 \
+  --data testdata/sentiment/hard_written.jsonl@10 \
   --calibrate "$corpora/valid.jsonl" \
+  --l2 3e-5 \
   --out "$out"
 
 if [ "${1:-}" = "--write" ]; then

@@ -53,8 +53,9 @@ pub enum Command {
     ///
     /// Example (the shipped model; see models/README.md):
     ///   scripts/fetch-corpora.sh
-    ///   voctag train --data target/corpora/train.jsonl --data testdata/eval/dev.jsonl@5 \
-    ///     --calibrate target/corpora/valid.jsonl --out models/sentiment-linear.bin
+    ///   voctag train --data target/corpora/train.jsonl --data testdata/eval/dev.jsonl@10 \
+    ///     --data testdata/sentiment/zh_written.jsonl@10 [… the other written files] \
+    ///     --calibrate target/corpora/valid.jsonl --l2 3e-5 --out models/sentiment-linear.bin
     Train(TrainArgs),
 
     /// The analyst's report from one or many runs: overview, themes with

@@ -11,7 +11,10 @@
 //! * cues: each resolved sentiment cue with its sign after negation and
 //!   degree (`q`), and dense sums of positive and negative cue weight, split
 //!   by whether the clause follows a contrast word;
-//! * mentions: theme-polarity counts from the lexicon (`m`).
+//! * mentions: theme-polarity counts from the lexicon (`m`);
+//! * shape (dense): praise and blame in one comment (`mixed`), which sides
+//!   the mentions take, no evaluation at all, a question, and the sign of the
+//!   last sentence, where an overall verdict usually stands.
 //!
 //! Sparse features count 1 per occurrence and are scaled by 1/sqrt(count)
 //! so long comments do not saturate the model.
@@ -135,6 +138,42 @@ pub fn extract(input: &ScoringInput<'_>, buckets: u32) -> Features {
     for (i, s) in sums.iter().enumerate() {
         entries.push((bucket(Fnv::new(b'd').bytes(&[i as u8])), (s / 3.0).tanh()));
     }
+    // The shape of the comment, which decides neutral more than any word
+    // does: praise and blame together with no verdict (mixed), no evaluation
+    // at all (a question, a request, a factual note), and the sign of the
+    // last sentence, where an overall verdict usually stands (总的来说…).
+    let (praise, blame) = (sums[0] + sums[2], sums[1] + sums[3]);
+    entries.push((
+        bucket(Fnv::new(b'd').bytes(b"mixed")),
+        (praise.min(blame) / 3.0).tanh(),
+    ));
+    let judged = |p: crate::Polarity| input.polarities.mentions.iter().any(|m| m.polarity == p);
+    let shape: &[u8] = match (
+        judged(crate::Polarity::Positive),
+        judged(crate::Polarity::Negative),
+    ) {
+        (true, true) => b"mentions both",
+        (true, false) => b"mentions positive",
+        (false, true) => b"mentions negative",
+        (false, false) if input.polarities.cues.is_empty() => b"no evaluation",
+        (false, false) => b"cues only",
+    };
+    entries.push((bucket(Fnv::new(b'd').bytes(shape)), 1.0));
+    if input.clauses.iter().any(|c| c.question) {
+        entries.push((bucket(Fnv::new(b'd').bytes(b"question")), 1.0));
+    }
+    let last_sentence = input.clauses.last().map_or(0, |c| c.sentence);
+    let last: f32 = input
+        .polarities
+        .cues
+        .iter()
+        .filter(|c| input.clauses[c.clause].sentence == last_sentence)
+        .map(|c| c.value)
+        .sum();
+    entries.push((
+        bucket(Fnv::new(b'd').bytes(b"last sentence")),
+        (last / 3.0).tanh(),
+    ));
     entries.push((bucket(Fnv::new(b'd').bytes(b"bias")), 1.0));
     Features { entries }
 }
@@ -143,4 +182,41 @@ fn same_clause(input: &ScoringInput<'_>, a: usize, b: usize) -> bool {
     let at = |i: usize| input.tokens[i].span.start;
     let clause = |pos: usize| input.clauses.partition_point(|c| c.span.end <= pos);
     clause(at(a)) == clause(at(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::Pipeline;
+
+    const BUCKETS: u32 = 1 << 18;
+
+    /// The value a comment's features give one dense feature.
+    fn dense(f: &Features, name: &[u8]) -> f32 {
+        let b = (Fnv::new(b'd').bytes(name).0 % BUCKETS as u64) as u32;
+        f.entries
+            .iter()
+            .filter(|(k, _)| *k == b)
+            .map(|(_, v)| v)
+            .sum()
+    }
+
+    #[test]
+    fn the_shape_of_a_comment_is_a_feature() {
+        let p = Pipeline::bundled().expect("bundled pipeline");
+        let mixed = p.features("价格便宜，但是物流太慢了", BUCKETS);
+        let blame = p.features("房间很脏", BUCKETS);
+        let asked = p.features("请问怎么开发票？", BUCKETS);
+        let verdict = p.features("房间很脏。总的来说还是满意", BUCKETS);
+
+        assert!(dense(&mixed, b"mixed") > 0.0, "{mixed:?}");
+        assert_eq!(dense(&blame, b"mixed"), 0.0);
+        assert_eq!(dense(&mixed, b"mentions both"), 1.0);
+        assert_eq!(dense(&blame, b"mentions negative"), 1.0);
+        assert_eq!(dense(&blame, b"mentions both"), 0.0);
+        assert_eq!(dense(&asked, b"question"), 1.0);
+        assert_eq!(dense(&blame, b"question"), 0.0);
+        assert!(dense(&blame, b"last sentence") < 0.0);
+        assert!(dense(&verdict, b"last sentence") > 0.0);
+    }
 }
