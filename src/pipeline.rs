@@ -314,6 +314,25 @@ mod tests {
     }
 
     #[test]
+    fn a_plain_question_praises_nothing_but_still_blames() {
+        use Polarity::*;
+        let cases = [
+            ("请问退款可以退到信用卡吗", "billing_refund", Neutral),
+            ("can i get a refund quickly?", "billing_refund", Neutral),
+            ("为什么回复这么慢?", "response_speed", Negative),
+            // A rhetorical marker makes praise sarcasm.
+            ("难道这也叫回复及时吗?", "response_speed", Negative),
+        ];
+        for (text, theme, want) in cases {
+            let got = mentions(text);
+            assert!(
+                got.iter().any(|(t, p, _)| t == theme && *p == want),
+                "{text}: want {theme}:{want:?}, got {got:?}"
+            );
+        }
+    }
+
+    #[test]
     fn negation_and_degree_in_both_languages() {
         use Polarity::*;
         let cases = [
