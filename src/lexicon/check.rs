@@ -32,6 +32,8 @@ pub struct CheckReport {
     pub themes: usize,
     pub terms: usize,
     pub exclusions: usize,
+    /// The literal strings terms and exclusions stand for, groups spelled out.
+    pub forms: usize,
     /// Golden comments of the directories that were run.
     pub goldens: usize,
     pub bundled: bool,
@@ -66,8 +68,8 @@ impl CheckReport {
             "yours only"
         };
         let totals = format!(
-            "{} themes, {} terms, {} golden comments ({scope})",
-            self.themes, self.terms, self.goldens
+            "{} themes, {} terms, {} golden comments ({scope}); {} forms with groups spelled out",
+            self.themes, self.terms, self.goldens, self.forms
         );
         match (self.errors(), self.warnings()) {
             (0, 0) => format!("lexicons ok: {totals}"),
@@ -108,6 +110,7 @@ pub fn check(dirs: &[PathBuf], bundled: bool) -> Result<CheckReport> {
         themes: 0,
         terms: 0,
         exclusions: 0,
+        forms: 0,
         goldens: 0,
         bundled,
     };
@@ -115,6 +118,7 @@ pub fn check(dirs: &[PathBuf], bundled: bool) -> Result<CheckReport> {
         report.themes = lexicon.themes.len();
         report.terms = lexicon.terms.iter().flatten().count();
         report.exclusions = lexicon.terms.len() - report.terms;
+        report.forms = lexicon.term_forms;
         // The bundled golden comments are `cargo test`'s business; a
         // directory's own are checked here. (Those naming an unknown theme
         // were dropped, with an error, by `finish`.)

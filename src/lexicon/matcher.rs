@@ -1,7 +1,9 @@
 //! Dictionary matching over normalized text, shared by theme terms and cues.
 //!
-//! One Aho-Corasick automaton finds every occurrence of every pattern; then
-//! two rules pick the matches that count:
+//! One Aho-Corasick automaton finds every occurrence of every pattern's head
+//! (the whole pattern when it has no `{a|b}` groups; see
+//! [`super::pattern`]), the pieces after a head are checked where it is
+//! found, and two rules pick the matches that count:
 //! * a pattern whose first (last) character is a Latin letter or digit must
 //!   start (end) on a word boundary, so `reply` does not fire inside
 //!   `replying`; a pattern written with a trailing `*` may end inside a word;
@@ -9,40 +11,20 @@
 //!   specific phrase (`客服机器人`) beats a general one (`客服`) and an
 //!   exclusion hides whatever it covers.
 //!
+//! The result is the same as matching every form of every pattern as a
+//! literal string, which is how the rules above read; a property test checks
+//! that.
+//!
 //! Digits are folded to `0` on both sides before matching, so a pattern's
 //! digits stand for any digits of the same count.
 //!
 //! Chinese patterns match as substrings: Chinese has no spaces, and the
 //! exclusion lists handle terms that hide inside unrelated words.
 
+pub use super::pattern::Pattern;
+use super::pattern::Piece;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::ops::Range;
-
-/// One pattern as written in a lexicon, normalized.
-#[derive(Debug, Clone)]
-pub struct Pattern {
-    pub text: String,
-    /// A trailing `*` in the lexicon: the match may end inside a word.
-    pub prefix: bool,
-}
-
-impl Pattern {
-    /// Parses a lexicon term: normalizes it and strips a trailing `*`.
-    pub fn parse(raw: &str) -> Pattern {
-        let normalized = crate::normalize::normalize(raw.trim()).text;
-        let trimmed = normalized.trim();
-        match trimmed.strip_suffix('*') {
-            Some(stem) => Pattern {
-                text: stem.trim_end().to_string(),
-                prefix: true,
-            },
-            None => Pattern {
-                text: trimmed.to_string(),
-                prefix: false,
-            },
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
@@ -54,6 +36,17 @@ pub struct Hit {
 pub struct Matcher {
     automaton: AhoCorasick,
     patterns: Vec<Pattern>,
+    /// Per head of the automaton: the patterns it starts, each with whether
+    /// a space must follow the head and the pieces to check after it.
+    heads: Vec<Vec<Continuation>>,
+}
+
+/// What is left of a pattern after one of its heads.
+struct Continuation {
+    pattern: usize,
+    space_after: bool,
+    /// The pieces after the head, digits folded.
+    rest: Vec<Piece>,
 }
 
 impl std::fmt::Debug for Matcher {
@@ -89,13 +82,34 @@ fn fold_digits(text: &str) -> std::borrow::Cow<'_, str> {
 
 impl Matcher {
     pub fn new(patterns: Vec<Pattern>) -> Matcher {
+        let mut head_index: std::collections::HashMap<String, usize> = Default::default();
+        let mut head_texts: Vec<String> = Vec::new();
+        let mut heads: Vec<Vec<Continuation>> = Vec::new();
+        for (i, pattern) in patterns.iter().enumerate() {
+            let (pattern_heads, rest) = pattern.heads();
+            let rest: Vec<Piece> = rest.iter().map(fold_piece).collect();
+            for (head, space_after) in pattern_heads {
+                let head = fold_digits(&head).into_owned();
+                let at = *head_index.entry(head).or_insert_with_key(|head| {
+                    head_texts.push(head.clone());
+                    heads.push(Vec::new());
+                    heads.len() - 1
+                });
+                heads[at].push(Continuation {
+                    pattern: i,
+                    space_after,
+                    rest: rest.clone(),
+                });
+            }
+        }
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
-            .build(patterns.iter().map(|p| fold_digits(&p.text).into_owned()))
+            .build(&head_texts)
             .expect("lexicon patterns are short strings; the automaton always builds");
         Matcher {
             automaton,
             patterns,
+            heads,
         }
     }
 
@@ -106,15 +120,27 @@ impl Matcher {
     /// All counted matches in `text`, sorted by start, non-overlapping.
     pub fn find(&self, text: &str) -> Vec<Hit> {
         let folded = fold_digits(text);
-        let mut candidates: Vec<Hit> = self
-            .automaton
-            .find_overlapping_iter(folded.as_ref())
-            .filter(|m| self.on_boundaries(text, m.start(), m.end(), m.pattern().as_usize()))
-            .map(|m| Hit {
-                span: m.start()..m.end(),
-                pattern: m.pattern().as_usize(),
-            })
-            .collect();
+        let folded = folded.as_bytes();
+        let mut candidates: Vec<Hit> = Vec::new();
+        let mut ends: Vec<usize> = Vec::new();
+        for m in self.automaton.find_overlapping_iter(folded) {
+            for c in &self.heads[m.pattern().as_usize()] {
+                ends.clear();
+                continue_after(&c.rest, folded, m.end(), c.space_after, &mut ends);
+                // Of the forms that start here, only the longest can be chosen.
+                let longest = ends
+                    .iter()
+                    .copied()
+                    .filter(|&end| self.on_boundaries(text, m.start(), end, c.pattern))
+                    .max();
+                if let Some(end) = longest {
+                    candidates.push(Hit {
+                        span: m.start()..end,
+                        pattern: c.pattern,
+                    });
+                }
+            }
+        }
         // Leftmost first, then longest; ties by pattern order keep it deterministic.
         candidates.sort_by(|a, b| {
             a.span
@@ -135,10 +161,12 @@ impl Matcher {
         chosen
     }
 
+    /// The matched text's first and last characters stand for the form's:
+    /// they are equal but for digits, and a digit is a word character either way.
     fn on_boundaries(&self, text: &str, start: usize, end: usize, pattern: usize) -> bool {
         let pat = &self.patterns[pattern];
-        let first = pat.text.chars().next();
-        let last = pat.text.chars().next_back();
+        let first = text[start..end].chars().next();
+        let last = text[start..end].chars().next_back();
         if first.is_some_and(is_word_char) {
             if let Some(before) = text[..start].chars().next_back() {
                 if is_word_char(before) && before != '\'' {
@@ -157,12 +185,70 @@ impl Matcher {
     }
 }
 
+fn fold_piece(piece: &Piece) -> Piece {
+    match piece {
+        Piece::Literal(s) => Piece::Literal(fold_digits(s).into_owned()),
+        Piece::Group(alternatives) => Piece::Group(
+            alternatives
+                .iter()
+                .map(|a| fold_digits(a).into_owned())
+                .collect(),
+        ),
+    }
+}
+
+/// Every end at which `rest` matches `text` from `at`, spaces closing up as
+/// in a form: `space_before` is a space owed before the next word, paid
+/// only if a word follows (so `took {over|} 3` matches "took 3" and
+/// "took over 3", and `foo {bar|}` matches "foo." as "foo").
+fn continue_after(
+    rest: &[Piece],
+    text: &[u8],
+    at: usize,
+    space_before: bool,
+    ends: &mut Vec<usize>,
+) {
+    let Some((piece, more)) = rest.split_first() else {
+        ends.push(at);
+        return;
+    };
+    let mut try_one = |s: &str| {
+        if let Some((next, space)) = step(s, text, at, space_before) {
+            continue_after(more, text, next, space, ends);
+        }
+    };
+    match piece {
+        Piece::Literal(s) => try_one(s),
+        Piece::Group(alternatives) => alternatives.iter().for_each(|a| try_one(a)),
+    }
+}
+
+/// Matches one piece at `at`: where it ends, and whether a space is owed
+/// after it. A piece of spaces only (or an empty alternative) owes one.
+fn step(piece: &str, text: &[u8], at: usize, space_before: bool) -> Option<(usize, bool)> {
+    let word = piece.trim_matches(' ');
+    if word.is_empty() {
+        return Some((at, space_before || !piece.is_empty()));
+    }
+    let mut at = at;
+    if space_before || piece.starts_with(' ') {
+        if text.get(at) != Some(&b' ') {
+            return None;
+        }
+        at += 1;
+    }
+    text[at..]
+        .starts_with(word.as_bytes())
+        .then(|| (at + word.len(), piece.ends_with(' ')))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn matcher(words: &[&str]) -> Matcher {
-        Matcher::new(words.iter().map(|w| Pattern::parse(w)).collect())
+        Matcher::new(words.iter().map(|w| Pattern::parse(w).unwrap()).collect())
     }
 
     fn found<'t>(m: &Matcher, text: &'t str) -> Vec<&'t str> {
@@ -219,5 +305,49 @@ mod tests {
             found(&m, "i don't like being on hold"),
             vec!["don't", "on hold"]
         );
+    }
+
+    #[test]
+    fn groups_match_every_form_and_spaces_close_up() {
+        let m = matcher(&["took {over|about|} {n} {day|days}", "foo {bar|}"]);
+        assert_eq!(
+            found(&m, "it took 3 days, took over two days, tookover 3 days"),
+            vec!["took 3 days", "took over two days"]
+        );
+        assert_eq!(found(&m, "foo. foo bar, foobar"), vec!["foo", "foo bar"]);
+    }
+
+    #[test]
+    fn a_pattern_of_groups_only_matches_its_forms() {
+        let m = matcher(&["{又转接|再转接}", "转接"]);
+        assert_eq!(found(&m, "又转接了,转接"), vec!["又转接", "转接"]);
+    }
+
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[ab 转0]{1,3}",
+            proptest::collection::vec("[ab 转0]{0,2}", 1..4)
+                .prop_map(|alternatives| format!("{{{}}}", alternatives.join("|"))),
+        ]
+    }
+
+    proptest! {
+        /// The matcher finds what matching every form as a literal would.
+        #[test]
+        fn a_grouped_pattern_matches_like_its_forms(
+            pieces in proptest::collection::vec(piece(), 1..4),
+            text in "[ab 转0.]{0,12}",
+        ) {
+            let pattern = Pattern::parse(&pieces.concat()).expect("generated groups are well formed");
+            let mut forms = pattern.forms();
+            forms.sort();
+            forms.dedup();
+            forms.retain(|f| !f.is_empty());
+            prop_assume!(!forms.is_empty());
+            let grouped = Matcher::new(vec![pattern]);
+            let literal = Matcher::new(forms.into_iter().map(|f| Pattern::literal(f, false)).collect());
+            let spans = |m: &Matcher| m.find(&text).into_iter().map(|h| h.span).collect::<Vec<_>>();
+            prop_assert_eq!(spans(&grouped), spans(&literal));
+        }
     }
 }

@@ -8,14 +8,17 @@
 
 pub mod check;
 pub mod matcher;
+pub mod pattern;
 mod source;
 
 use crate::error::{Error, Result};
 use crate::Polarity;
-use matcher::{Matcher, Pattern};
+use matcher::Matcher;
+use pattern::Pattern;
+pub use pattern::NUMBER_FORMS;
 use sha2::{Digest, Sha256};
 use source::{CuesSource, Located, Reader, ThemeSource};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 mod bundled {
@@ -64,6 +67,9 @@ pub struct Golden {
 #[derive(Debug)]
 pub struct Lexicon {
     pub themes: Vec<ThemeInfo>,
+    /// How many literal strings the terms and exclusions stand for once
+    /// their `{a|b}` groups are spelled out.
+    pub term_forms: usize,
     /// Indexed like the patterns of `term_matcher`; `None` is an exclusion.
     pub terms: Vec<Option<Term>>,
     pub term_matcher: Matcher,
@@ -91,7 +97,7 @@ struct Origin {
 struct Entry {
     /// `None` is an exclusion.
     term: Option<Term>,
-    prefix: bool,
+    pattern: Pattern,
     written: String,
     origin: Origin,
 }
@@ -173,8 +179,10 @@ pub struct LexiconBuilder {
     declared_terms: Vec<usize>,
     /// Per theme: golden comments written in its files.
     golden_counts: Vec<usize>,
-    /// normalized pattern text → entry
-    terms: BTreeMap<String, Entry>,
+    /// Terms and exclusions in the order they were read.
+    terms: Vec<Entry>,
+    /// Hash of every form of every entry → the entry (see [`form_hash`]).
+    forms: HashMap<u64, usize>,
     cues: BTreeMap<String, (CueKind, bool, Origin)>,
     negation_window: Option<usize>,
     goldens: Vec<Golden>,
@@ -351,14 +359,10 @@ impl LexiconBuilder {
                 polarity: entry.polarity,
                 rule: format!("{}/{}", id.value, entry.term.value.trim()),
             };
-            for variant in expand_or_report(r, &entry.term) {
-                self.insert_term(r, name, variant, Some(term.clone()));
-            }
+            self.insert_term(r, name, entry.term, Some(term));
         }
         for raw in file.exclude {
-            for variant in expand_or_report(r, &raw) {
-                self.insert_term(r, name, variant, None);
-            }
+            self.insert_term(r, name, raw, None);
         }
         for golden in file.golden {
             let (expect, lines) = golden.expect.into_iter().map(|e| (e.value, e.line)).unzip();
@@ -372,6 +376,9 @@ impl LexiconBuilder {
         }
     }
 
+    /// Records a term or exclusion; its forms are walked once, for the
+    /// warnings and for duplicates and conflicts with earlier entries, each
+    /// reported once per entry.
     fn insert_term(
         &mut self,
         r: &mut Reader,
@@ -379,34 +386,59 @@ impl LexiconBuilder {
         raw: Located<String>,
         term: Option<Term>,
     ) {
-        let pattern = Pattern::parse(&raw.value);
+        let pattern = match Pattern::parse(&raw.value) {
+            Ok(p) => p,
+            Err(message) => {
+                r.error(raw.line, message, raw.value);
+                return;
+            }
+        };
         let what = if term.is_some() { "term" } else { "exclusion" };
         if pattern.text.is_empty() {
             r.error(raw.line, format!("empty {what}"), raw.value);
             return;
         }
-        if pattern.prefix
-            && pattern
-                .text
+        let index = self.terms.len();
+        let (mut star_after_han, mut one_han_char) = (false, false);
+        let mut clash: Option<(usize, String)> = None;
+        let forms = &mut self.forms;
+        let entries = &self.terms;
+        pattern.for_each_form(&mut |form| {
+            star_after_han |= form
                 .chars()
                 .next_back()
-                .is_some_and(|c| !matcher::is_word_char(c))
-        {
+                .is_some_and(|c| !matcher::is_word_char(c));
+            one_han_char |= form.chars().count() == 1 && form.chars().all(crate::segment::is_han);
+            match forms.entry(form_hash(form)) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(index);
+                }
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    let first = *o.get();
+                    // A hash is not proof: confirm on the earlier entry's forms.
+                    if first != index && clash.is_none() && has_form(&entries[first].pattern, form)
+                    {
+                        clash = Some((first, form.to_string()));
+                    }
+                }
+            }
+        });
+        if pattern.prefix && star_after_han {
             r.warn(
                 raw.line,
                 "a trailing * only matters after a Latin letter or digit (Chinese terms already match inside words)",
                 raw.value.clone(),
             );
         }
-        let chars = pattern.text.chars().count();
-        if term.is_some() && chars == 1 && pattern.text.chars().all(crate::segment::is_han) {
+        if term.is_some() && one_han_char {
             r.warn(
                 raw.line,
                 "a one-character Chinese term fires inside many unrelated words",
                 raw.value.clone(),
             );
         }
-        if let Some(first) = self.terms.get(&pattern.text) {
+        if let Some((first, form)) = clash {
+            let first = &self.terms[first];
             let at = format!("{}:{}", first.origin.file, first.origin.line);
             let theme_of = |t: &Term| self.themes[t.theme].id.clone();
             let message = match (&first.term, &term) {
@@ -435,24 +467,23 @@ impl LexiconBuilder {
             };
             let value = if first.written.trim() == raw.value.trim() {
                 raw.value
+            } else if pattern.has_groups() || first.pattern.has_groups() {
+                format!("{} (both stand for \"{form}\")", raw.value)
             } else {
                 format!("{} (same as {} once normalized)", raw.value, first.written)
             };
             r.error(raw.line, message, value);
             return;
         }
-        self.terms.insert(
-            pattern.text,
-            Entry {
-                term,
-                prefix: pattern.prefix,
-                written: raw.value,
-                origin: Origin {
-                    file: name.to_string(),
-                    line: raw.line,
-                },
+        self.terms.push(Entry {
+            term,
+            pattern,
+            written: raw.value,
+            origin: Origin {
+                file: name.to_string(),
+                line: raw.line,
             },
-        );
+        });
     }
 
     fn add_cues(&mut self, r: &mut Reader, name: &str, file: CuesSource) {
@@ -461,7 +492,13 @@ impl LexiconBuilder {
         }
         for (kind, words) in file.groups {
             for raw in words {
-                let pattern = Pattern::parse(&raw.value);
+                let pattern = match Pattern::parse(&raw.value) {
+                    Ok(p) if !p.has_groups() => p,
+                    _ => {
+                        r.error(raw.line, "a cue has no {a|b} groups", raw.value);
+                        continue;
+                    }
+                };
                 if pattern.text.is_empty() {
                     r.error(raw.line, "empty cue", raw.value);
                     continue;
@@ -546,19 +583,17 @@ impl LexiconBuilder {
             });
             return (None, self.problems);
         }
+        let term_forms = self.forms.len();
         let mut term_patterns = Vec::with_capacity(self.terms.len());
         let mut terms = Vec::with_capacity(self.terms.len());
-        for (text, entry) in self.terms {
-            term_patterns.push(Pattern {
-                text,
-                prefix: entry.prefix,
-            });
+        for entry in self.terms {
+            term_patterns.push(entry.pattern);
             terms.push(entry.term);
         }
         let mut cue_patterns = Vec::with_capacity(self.cues.len());
         let mut cue_kinds = Vec::with_capacity(self.cues.len());
         for (text, (kind, prefix, _)) in self.cues {
-            cue_patterns.push(Pattern { text, prefix });
+            cue_patterns.push(Pattern::literal(text, prefix));
             cue_kinds.push(kind);
         }
         let digest = self.hasher.finalize();
@@ -575,6 +610,7 @@ impl LexiconBuilder {
         });
         let lexicon = Lexicon {
             themes: self.themes,
+            term_forms,
             terms,
             term_matcher,
             cue_kinds,
@@ -594,133 +630,20 @@ impl LexiconBuilder {
     }
 }
 
-/// Number words that `{n}` in a term stands for, in both languages. Digits
-/// need only one form per length: the matcher folds every ASCII digit to `0`,
-/// so `0` is any one-digit number and `00` any two-digit one.
-pub const NUMBER_FORMS: &[&str] = &[
-    "0",
-    "00",
-    "000",
-    "0-0",
-    "0-00",
-    "00-00",
-    "a",
-    "an",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "fifteen",
-    "twenty",
-    "thirty",
-    "forty",
-    "forty-five",
-    "fifty",
-    "a few",
-    "few",
-    "several",
-    "a couple of",
-    "a couple",
-    "couple of",
-    "many",
-    "two or three",
-    "three or four",
-    "一",
-    "两",
-    "二",
-    "三",
-    "四",
-    "五",
-    "六",
-    "七",
-    "八",
-    "九",
-    "十",
-    "十几",
-    "二十",
-    "二十几",
-    "三十",
-    "四十",
-    "五十",
-    "几",
-    "好几",
-    "半",
-    "一两",
-    "两三",
-    "三四",
-    "三五",
-    "五六",
-    "七八",
-];
-
-/// The literal strings a term stands for: each `{a|b|c}` group is one of
-/// its alternatives, and `{n}` one of [`NUMBER_FORMS`]. A term without
-/// braces stands for itself.
-pub fn expand(term: &str) -> std::result::Result<Vec<String>, String> {
-    // "{a|an|} hour" with an empty alternative leaves no double space.
-    Ok(expand_groups(term)?
-        .into_iter()
-        .map(|t| {
-            t.split(' ')
-                .filter(|w| !w.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect())
+/// A form's hash, for finding duplicates among hundreds of thousands of
+/// forms without storing them. SipHash with fixed keys: the same on every run.
+fn form_hash(form: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    #[allow(deprecated)] // SipHasher: fixed keys are what is wanted here
+    let mut h = std::hash::SipHasher::new();
+    form.hash(&mut h);
+    h.finish()
 }
 
-fn expand_groups(term: &str) -> std::result::Result<Vec<String>, String> {
-    let Some(open) = term.find('{') else {
-        if term.contains('}') {
-            return Err("unmatched } (a group is written {a|b|c})".into());
-        }
-        return Ok(vec![term.to_string()]);
-    };
-    let close = term[open..]
-        .find('}')
-        .map(|c| open + c)
-        .ok_or("unclosed { (a group is written {a|b|c})")?;
-    let group = &term[open + 1..close];
-    if group.contains('{') {
-        return Err("nested { (a group is written {a|b|c})".into());
-    }
-    let alternatives: Vec<&str> = if group == "n" {
-        NUMBER_FORMS.to_vec()
-    } else {
-        group.split('|').collect()
-    };
-    let rest = expand_groups(&term[close + 1..])?;
-    let mut out = Vec::with_capacity(alternatives.len() * rest.len());
-    for alt in alternatives {
-        for tail in &rest {
-            out.push(format!("{}{alt}{tail}", &term[..open]));
-        }
-    }
-    Ok(out)
-}
-
-fn expand_or_report(r: &mut Reader, raw: &Located<String>) -> Vec<Located<String>> {
-    match expand(&raw.value) {
-        Ok(variants) => variants
-            .into_iter()
-            .map(|value| Located {
-                value,
-                line: raw.line,
-            })
-            .collect(),
-        Err(message) => {
-            r.error(raw.line, message, raw.value.clone());
-            Vec::new()
-        }
-    }
+fn has_form(pattern: &Pattern, wanted: &str) -> bool {
+    let mut found = false;
+    pattern.for_each_form(&mut |form| found |= form == wanted);
+    found
 }
 
 fn first_error(problems: &[Problem]) -> Result<()> {
@@ -766,9 +689,7 @@ impl Lexicon {
         self.term_matcher
             .patterns()
             .iter()
-            .zip(&self.terms)
-            .filter(|(_, term)| term.as_ref().is_none_or(|t| !t.rule.contains('{')))
-            .map(|(pattern, _)| pattern)
+            .filter(|pattern| !pattern.has_groups())
             .chain(self.cue_matcher.patterns())
             .map(|p| p.text.as_str())
             .filter(|w| {
@@ -953,26 +874,43 @@ exclude = ["转接头"]
     }
 
     #[test]
-    fn groups_and_numbers_expand_into_literal_terms() {
-        assert_eq!(
-            expand("took {over|} {two|3} {day|days}").unwrap(),
-            [
-                "took over two day",
-                "took over two days",
-                "took over 3 day",
-                "took over 3 days",
-                "took two day",
-                "took two days",
-                "took 3 day",
-                "took 3 days",
-            ]
+    fn grouped_terms_are_counted_by_form_and_match_every_form() {
+        let text = THEME.replace(
+            "{ term = \"转接\" },",
+            "{ term = \"转接\" },\n  { term = \"took {over|} {two|3} {day|days}\" },",
         );
-        assert!(expand("等了{n}天")
-            .unwrap()
-            .contains(&"等了好几天".to_string()));
-        assert_eq!(expand("plain").unwrap(), ["plain"]);
-        assert!(expand("took {a|b").unwrap_err().contains("unclosed"));
-        assert!(expand("took a|b}").unwrap_err().contains("unmatched"));
+        let mut b = LexiconBuilder::new();
+        b.add_source("t.toml", &text).unwrap();
+        let lex = b.build().unwrap();
+        let patterns = lex.terms.len();
+        assert_eq!(lex.term_forms, patterns - 1 + 8);
+        let hits = lex
+            .term_matcher
+            .find("it took 3 days, then took over two days");
+        assert_eq!(hits.len(), 2);
+        let rule = |h: &matcher::Hit| lex.terms[h.pattern].as_ref().unwrap().rule.clone();
+        assert_eq!(rule(&hits[0]), rule(&hits[1]));
+        assert!(rule(&hits[0]).ends_with("took {over|} {two|3} {day|days}"));
+    }
+
+    #[test]
+    fn a_grouped_term_that_shares_a_form_with_another_is_named_with_the_form() {
+        let problems = problems_of(&[(
+            "t.toml",
+            &THEME.replace(
+                "{ term = \"转接\" },",
+                "{ term = \"转接\" },\n  { term = \"{又|再}转接\" },\n  { term = \"又转接\" },\n  { term = \"{a|b\" },",
+            ),
+        )]);
+        assert!(
+            problems.iter().any(|p| p.contains("duplicate term")
+                && p.contains("又转接 (both stand for \"又转接\")")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("unclosed {")),
+            "{problems:?}"
+        );
     }
 
     #[test]
