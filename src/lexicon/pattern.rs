@@ -89,6 +89,22 @@ pub enum Piece {
     Group(Vec<String>),
 }
 
+impl Piece {
+    /// A piece that every form spells with some text of its own, so that
+    /// searching for it finds every form. `{n}` is left out too: its
+    /// alternatives (`a`, `一`, `0`) occur everywhere and would make the
+    /// matcher check the rest of the pattern at nearly every character.
+    fn anchors(&self) -> bool {
+        match self {
+            Piece::Literal(s) => !s.trim().is_empty(),
+            Piece::Group(alternatives) => {
+                alternatives.iter().all(|a| !a.trim().is_empty())
+                    && alternatives.as_slice() != NUMBER_FORMS
+            }
+        }
+    }
+}
+
 /// One pattern as written in a lexicon, normalized.
 #[derive(Debug, Clone)]
 pub struct Pattern {
@@ -152,13 +168,16 @@ impl Pattern {
     /// The heads the matcher searches for, each with whether a space follows
     /// it (a form may not run a word on: `took {over|} 3` needs a space after
     /// `took`), and the pieces left to check after any head. A head runs to
-    /// the end of the first literal piece that holds more than spaces; a
-    /// pattern with none is all heads, with nothing after them.
+    /// the end of the first piece that [anchors](Piece::anchors) (a literal,
+    /// or a group with no empty alternative), the pieces before it spelled
+    /// out: `{waited|wait} {over |}{n} minutes` has the heads `waited` and
+    /// `wait`, not its 22,680 forms. A pattern with no such piece is all
+    /// heads, with nothing after them.
     pub fn heads(&self) -> (Vec<(String, bool)>, &[Piece]) {
         let split = self
             .pieces
             .iter()
-            .position(|p| matches!(p, Piece::Literal(s) if !s.trim().is_empty()))
+            .position(Piece::anchors)
             .map_or(self.pieces.len(), |i| i + 1);
         let (lead, rest) = self.pieces.split_at(split);
         let mut heads = Vec::new();
@@ -308,10 +327,29 @@ mod tests {
         assert_eq!(names, ["再转接了", "又转接了", "转接了"]);
         assert_eq!(rest.len(), 2);
 
-        // No literal at all: every form is a head.
+        // A group with no empty alternative is a head of its own.
         let p = Pattern::parse("{又转接|再转接}").unwrap();
         let (heads, rest) = p.heads();
         assert_eq!(heads.len(), 2);
         assert!(rest.is_empty() && heads.iter().all(|(_, space)| !space));
+        let p = Pattern::parse("{waited|wait} {over |}{n} {minutes|hours}").unwrap();
+        let (heads, rest) = p.heads();
+        assert_eq!(
+            heads,
+            [("wait".to_string(), false), ("waited".to_string(), false)]
+        );
+        assert_eq!(rest.len(), 5);
+
+        // {n} is too common to search for: the head runs on past it.
+        let p = Pattern::parse("{n}{天|周}{了|后}").unwrap();
+        let (heads, rest) = p.heads();
+        assert_eq!(heads.len(), 2 * NUMBER_FORMS.len());
+        assert_eq!(rest.len(), 1);
+
+        // Only empty-able groups: every form is a head.
+        let p = Pattern::parse("{又|}{转|}").unwrap();
+        let (heads, rest) = p.heads();
+        assert_eq!(heads.len(), 3);
+        assert!(rest.is_empty());
     }
 }
