@@ -2,9 +2,10 @@
 //!
 //! A term such as `took {over|about|} {n} {day|days|week|weeks}` stands for
 //! thousands of literal strings, its forms. The matcher does not compile
-//! every form: it searches for each pattern's head (its text up to its first
-//! literal piece, with any groups before that spelled out) and checks the
-//! pieces after the head where a head is found. The forms are still walked
+//! every form: it searches for each pattern's heads (its text up to the first
+//! piece that every form spells with text of its own, the pieces before that
+//! spelled out; see [`Pattern::heads`]) and checks the pieces after a head
+//! where one is found. The forms are still walked
 //! once when the lexicons load, to find duplicates and conflicts between
 //! terms, but never stored.
 //!
