@@ -62,9 +62,16 @@ fn is_break(text: &str, at: usize, c: char) -> bool {
 }
 
 /// A Chinese question often ends in 吗 or 么 with no question mark (请问电费
-///可以用信用卡交吗); 呢 is left out, since it also ends statements (还没到呢).
+/// 可以用信用卡交吗, 能退款么); 呢 is left out, since it also ends statements
+/// (还没到呢), and so is 么 as the end of 什么, 怎么, 这么, 那么, 多么, 要么
+/// (没什么, 不知道说什么).
 fn ends_with_question_particle(clause: &str) -> bool {
-    clause.ends_with('吗') || clause.ends_with('么')
+    let mut back = clause.chars().rev();
+    match back.next() {
+        Some('吗') => true,
+        Some('么') => !matches!(back.next(), Some('什' | '怎' | '这' | '那' | '多' | '要')),
+        _ => false,
+    }
 }
 
 /// Splits at punctuation and before each contrast cue. Clauses are trimmed
@@ -218,6 +225,8 @@ mod tests {
         assert_eq!(questions("请问可以用信用卡交吗"), vec![true]);
         assert_eq!(questions("能退款么,急用"), vec![true, false]);
         assert_eq!(questions("还没到呢"), vec![false]);
+        assert_eq!(questions("还好,没什么"), vec![false, false]);
+        assert_eq!(questions("不知道说什么"), vec![false]);
         assert_eq!(questions("退款到了"), vec![false]);
     }
 }
