@@ -37,16 +37,16 @@ pub struct Matcher {
     automaton: AhoCorasick,
     patterns: Vec<Pattern>,
     /// Per head of the automaton: the patterns it starts, each with whether
-    /// a space must follow the head and the pieces to check after it.
+    /// a space must follow the head.
     heads: Vec<Vec<Continuation>>,
+    /// Per pattern: the pieces after any of its heads, digits folded.
+    rests: Vec<Vec<Piece>>,
 }
 
-/// What is left of a pattern after one of its heads.
+/// A pattern that one head starts.
 struct Continuation {
     pattern: usize,
     space_after: bool,
-    /// The pieces after the head, digits folded.
-    rest: Vec<Piece>,
 }
 
 impl std::fmt::Debug for Matcher {
@@ -85,9 +85,10 @@ impl Matcher {
         let mut head_index: std::collections::HashMap<String, usize> = Default::default();
         let mut head_texts: Vec<String> = Vec::new();
         let mut heads: Vec<Vec<Continuation>> = Vec::new();
+        let mut rests: Vec<Vec<Piece>> = Vec::with_capacity(patterns.len());
         for (i, pattern) in patterns.iter().enumerate() {
             let (pattern_heads, rest) = pattern.heads();
-            let rest: Vec<Piece> = rest.iter().map(fold_piece).collect();
+            rests.push(rest.iter().map(fold_piece).collect());
             for (head, space_after) in pattern_heads {
                 let head = fold_digits(&head).into_owned();
                 let at = *head_index.entry(head).or_insert_with_key(|head| {
@@ -98,7 +99,6 @@ impl Matcher {
                 heads[at].push(Continuation {
                     pattern: i,
                     space_after,
-                    rest: rest.clone(),
                 });
             }
         }
@@ -110,6 +110,7 @@ impl Matcher {
             automaton,
             patterns,
             heads,
+            rests,
         }
     }
 
@@ -126,7 +127,8 @@ impl Matcher {
         for m in self.automaton.find_overlapping_iter(folded) {
             for c in &self.heads[m.pattern().as_usize()] {
                 ends.clear();
-                continue_after(&c.rest, folded, m.end(), c.space_after, &mut ends);
+                let rest = &self.rests[c.pattern];
+                continue_after(rest, folded, m.end(), c.space_after, &mut ends);
                 // Of the forms that start here, only the longest can be chosen.
                 let longest = ends
                     .iter()

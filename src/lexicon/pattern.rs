@@ -146,10 +146,6 @@ impl Pattern {
         self.pieces.iter().any(|p| matches!(p, Piece::Group(_)))
     }
 
-    pub fn pieces(&self) -> &[Piece] {
-        &self.pieces
-    }
-
     /// Calls `f` with every form, spaces closed up.
     pub fn for_each_form(&self, f: &mut impl FnMut(&str)) {
         let mut buf = String::new();
@@ -159,7 +155,8 @@ impl Pattern {
         });
     }
 
-    /// Every form, spaces closed up (for tests and small patterns).
+    /// Every form, spaces closed up.
+    #[cfg(test)]
     pub fn forms(&self) -> Vec<String> {
         let mut out = Vec::new();
         self.for_each_form(&mut |form| out.push(form.to_string()));

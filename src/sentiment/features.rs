@@ -135,18 +135,19 @@ pub fn extract(input: &ScoringInput<'_>, buckets: u32) -> Features {
             sums[contrast + 1] -= cue.value;
         }
     }
+    // Dense features, each in its own bucket under the `d` namespace.
+    let mut dense = |name: &[u8], value: f32| {
+        entries.push((bucket(Fnv::new(b'd').bytes(name)), value));
+    };
     for (i, s) in sums.iter().enumerate() {
-        entries.push((bucket(Fnv::new(b'd').bytes(&[i as u8])), (s / 3.0).tanh()));
+        dense(&[i as u8], (s / 3.0).tanh());
     }
     // The shape of the comment, which decides neutral more than any word
     // does: praise and blame together with no verdict (mixed), no evaluation
     // at all (a question, a request, a factual note), and the sign of the
     // last sentence, where an overall verdict usually stands (总的来说…).
     let (praise, blame) = (sums[0] + sums[2], sums[1] + sums[3]);
-    entries.push((
-        bucket(Fnv::new(b'd').bytes(b"mixed")),
-        (praise.min(blame) / 3.0).tanh(),
-    ));
+    dense(b"mixed", (praise.min(blame) / 3.0).tanh());
     let judged = |p: crate::Polarity| input.polarities.mentions.iter().any(|m| m.polarity == p);
     let shape: &[u8] = match (
         judged(crate::Polarity::Positive),
@@ -158,9 +159,9 @@ pub fn extract(input: &ScoringInput<'_>, buckets: u32) -> Features {
         (false, false) if input.polarities.cues.is_empty() => b"no evaluation",
         (false, false) => b"cues only",
     };
-    entries.push((bucket(Fnv::new(b'd').bytes(shape)), 1.0));
+    dense(shape, 1.0);
     if input.clauses.iter().any(|c| c.question) {
-        entries.push((bucket(Fnv::new(b'd').bytes(b"question")), 1.0));
+        dense(b"question", 1.0);
     }
     let last_sentence = input.clauses.last().map_or(0, |c| c.sentence);
     let last: f32 = input
@@ -170,11 +171,8 @@ pub fn extract(input: &ScoringInput<'_>, buckets: u32) -> Features {
         .filter(|c| input.clauses[c.clause].sentence == last_sentence)
         .map(|c| c.value)
         .sum();
-    entries.push((
-        bucket(Fnv::new(b'd').bytes(b"last sentence")),
-        (last / 3.0).tanh(),
-    ));
-    entries.push((bucket(Fnv::new(b'd').bytes(b"bias")), 1.0));
+    dense(b"last sentence", (last / 3.0).tanh());
+    dense(b"bias", 1.0);
     Features { entries }
 }
 
