@@ -743,6 +743,22 @@ terms = [
 exclude = ["转接头"]
 "#;
 
+    /// THEME with more term entries after 转接, each written as in TOML.
+    fn theme_with_terms(entries: &[&str]) -> String {
+        let mut extra = String::from("{ term = \"转接\" },");
+        for e in entries {
+            extra.push_str("\n  ");
+            extra.push_str(e);
+        }
+        THEME.replace("{ term = \"转接\" },", &extra)
+    }
+
+    fn build(text: &str) -> Lexicon {
+        let mut b = LexiconBuilder::new();
+        b.add_source("t.toml", text).unwrap();
+        b.build().unwrap()
+    }
+
     #[test]
     fn the_bundled_lexicons_load() {
         let lex = Lexicon::bundled().expect("bundled lexicons are valid");
@@ -838,13 +854,11 @@ exclude = ["转接头"]
 
     #[test]
     fn only_word_length_chinese_terms_join_the_segmenter_dictionary() {
-        let text = THEME.replace(
-            "{ term = \"转接\" },",
-            "{ term = \"转接\" },\n  { term = \"每次都是不同的客服\" },\n  { term = \"hold\" },\n  { term = \"转了{两|三}次\" },",
-        );
-        let mut b = LexiconBuilder::new();
-        b.add_source("t.toml", &text).unwrap();
-        let lex = b.build().unwrap();
+        let lex = build(&theme_with_terms(&[
+            r#"{ term = "每次都是不同的客服" },"#,
+            r#"{ term = "hold" },"#,
+            r#"{ term = "转了{两|三}次" },"#,
+        ]));
         let words: Vec<&str> = lex.han_words().collect();
         assert!(
             words.contains(&"转接") && words.contains(&"转来转去"),
@@ -877,13 +891,9 @@ exclude = ["转接头"]
 
     #[test]
     fn grouped_terms_are_counted_by_form_and_match_every_form() {
-        let text = THEME.replace(
-            "{ term = \"转接\" },",
-            "{ term = \"转接\" },\n  { term = \"took {over|} {two|3} {day|days}\" },",
-        );
-        let mut b = LexiconBuilder::new();
-        b.add_source("t.toml", &text).unwrap();
-        let lex = b.build().unwrap();
+        let lex = build(&theme_with_terms(&[
+            r#"{ term = "took {over|} {two|3} {day|days}" },"#,
+        ]));
         let patterns = lex.terms.len();
         assert_eq!(lex.term_forms, patterns - 1 + 8);
         let hits = lex
@@ -899,10 +909,12 @@ exclude = ["转接头"]
     fn a_grouped_term_that_shares_a_form_with_another_is_named_with_the_form() {
         let problems = problems_of(&[(
             "t.toml",
-            &THEME.replace(
-                "{ term = \"转接\" },",
-                "{ term = \"转接\" },\n  { term = \"{又|再}转接\" },\n  { term = \"又转接\" },\n  { term = \"{a|b\" },\n  { term = \"{重复|重复}描述\" },",
-            ),
+            &theme_with_terms(&[
+                r#"{ term = "{又|再}转接" },"#,
+                r#"{ term = "又转接" },"#,
+                r#"{ term = "{a|b" },"#,
+                r#"{ term = "{重复|重复}描述" },"#,
+            ]),
         )]);
         assert!(
             problems.iter().any(|p| p.contains("duplicate term")
