@@ -34,10 +34,11 @@ Rules, applied in this order (see scripts/README.md):
    whitespace collapsed, stripped). The first copy in (source, line) order is
    kept; if copies disagree on the label the text is dropped entirely.
 5. The team's labelled comments (``--exclude testdata/eval/dev.jsonl
-   --exclude testdata/eval/holdout.jsonl``; 326 of them were taken from these
-   corpora) are removed by normalized text from both outputs: the holdout is
-   scored against a model that must not have trained on it, and dev enters
-   training only with its own, hand-checked labels.
+   --exclude testdata/eval/holdout.jsonl`` and the hand-labelled corpus lines
+   of ``testdata/sentiment/{zh,en}_reviews.jsonl``) are removed by normalized
+   text from both outputs: the holdout is scored against a model that must not
+   have trained on it, and the others enter training only with their own,
+   hand-checked labels.
 6. Split by text: a row goes to validation iff the first byte of
    sha256(normalized text) is < 26 (about 10 %), otherwise to training.
 

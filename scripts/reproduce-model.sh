@@ -21,6 +21,9 @@ out="$(mktemp -d)/sentiment-linear.bin"
   --data testdata/sentiment/zh_written.jsonl@10 \
   --data testdata/sentiment/en_written.jsonl@10 \
   --data testdata/sentiment/hard_written.jsonl@10 \
+  --data testdata/sentiment/zh_reviews.jsonl@10 \
+  --data testdata/sentiment/en_reviews.jsonl@10 \
+  --data testdata/sentiment/more_written.jsonl@10 \
   --calibrate "$corpora/valid.jsonl" \
   --l2 3e-5 \
   --out "$out"

@@ -14,13 +14,40 @@
 //! * mentions: theme-polarity counts from the lexicon (`m`);
 //! * shape (dense): praise and blame in one comment (`mixed`), which sides
 //!   the mentions take, no evaluation at all, a question, and the sign of the
-//!   last sentence, where an overall verdict usually stands.
+//!   last sentence, where an overall verdict usually stands;
+//! * VADER valences (dense): the summed human-rated valence of the comment's
+//!   English words (`models/vader_lexicon.tsv`, MIT), flipped when negated,
+//!   positive and negative apart and for the last sentence. The hand-written
+//!   cues cover customer-service wording; VADER's 7,000 rated words cover
+//!   the general English that reviews use ("flimsy", "gorgeous", "meh").
 //!
 //! Sparse features count 1 per occurrence and are scaled by 1/sqrt(count)
 //! so long comments do not saturate the model.
 
 use super::ScoringInput;
 use crate::segment::Script;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// `word<TAB>mean valence` lines, from VADER's `vader_lexicon.txt` (words
+/// only; see models/README.md).
+const VADER_LEXICON: &str = include_str!("../../models/vader_lexicon.tsv");
+
+/// VADER's scalar for a negated word: "not good" is mildly negative.
+const VADER_NEGATION: f32 = -0.74;
+
+fn vader() -> &'static HashMap<&'static str, f32> {
+    static VADER: OnceLock<HashMap<&'static str, f32>> = OnceLock::new();
+    VADER.get_or_init(|| {
+        VADER_LEXICON
+            .lines()
+            .filter_map(|line| {
+                let (word, valence) = line.split_once('\t')?;
+                Some((word, valence.parse().ok()?))
+            })
+            .collect()
+    })
+}
 
 /// FNV-1a over a namespace byte and the feature text: stable across
 /// platforms and versions, which the shipped model depends on.
@@ -62,6 +89,15 @@ pub fn extract(input: &ScoringInput<'_>, buckets: u32) -> Features {
         .collect();
     let mut next_negator = 0;
     let mut prev_latin: Option<&str> = None;
+    // VADER valence: positive, negative, and the last sentence's sum.
+    let last_sentence_start = input.clauses.last().map_or(0, |last| {
+        input
+            .clauses
+            .iter()
+            .find(|c| c.sentence == last.sentence)
+            .map_or(0, |c| c.span.start)
+    });
+    let mut valence = [0.0f32; 3];
     for (i, t) in input.tokens.iter().enumerate() {
         while next_negator < negators.len() && negators[next_negator] < i {
             next_negator += 1;
@@ -78,6 +114,15 @@ pub fn extract(input: &ScoringInput<'_>, buckets: u32) -> Features {
             .is_some_and(|n| i - n <= window && same_clause(input, n, i));
         if negated {
             sparse.push(bucket(Fnv::new(b'n').bytes(word.as_bytes())));
+        }
+        if t.script == Script::Latin {
+            if let Some(&v) = vader().get(word) {
+                let v = if negated { v * VADER_NEGATION } else { v };
+                valence[(v < 0.0) as usize] += v.abs();
+                if t.span.start >= last_sentence_start {
+                    valence[2] += v;
+                }
+            }
         }
         if let Some(p) = prev_latin {
             sparse.push(bucket(
@@ -172,6 +217,9 @@ pub fn extract(input: &ScoringInput<'_>, buckets: u32) -> Features {
         .map(|c| c.value)
         .sum();
     dense(b"last sentence", (last / 3.0).tanh());
+    dense(b"vader+", (valence[0] / 4.0).tanh());
+    dense(b"vader-", (valence[1] / 4.0).tanh());
+    dense(b"vader last sentence", (valence[2] / 4.0).tanh());
     dense(b"bias", 1.0);
     Features { entries }
 }
@@ -216,5 +264,25 @@ mod tests {
         assert_eq!(dense(&blame, b"question"), 0.0);
         assert!(dense(&blame, b"last sentence") < 0.0);
         assert!(dense(&verdict, b"last sentence") > 0.0);
+    }
+
+    #[test]
+    fn vader_valences_count_english_words_and_flip_when_negated() {
+        let p = Pipeline::bundled().expect("bundled pipeline");
+        let awful = p.features("The case feels cheap and awful.", BUCKETS);
+        let gorgeous = p.features("Gorgeous screen, but the case feels awful.", BUCKETS);
+        let not_good = p.features("The hinge is not good.", BUCKETS);
+        let chinese = p.features("外壳很单薄", BUCKETS);
+
+        assert!(dense(&awful, b"vader-") > 0.0, "{awful:?}");
+        assert_eq!(dense(&awful, b"vader+"), 0.0);
+        assert!(dense(&gorgeous, b"vader+") > 0.0);
+        assert!(dense(&awful, b"vader last sentence") < 0.0);
+        let verdict = p.features("The case feels awful. Gorgeous screen though.", BUCKETS);
+        assert!(dense(&verdict, b"vader last sentence") > 0.0, "{verdict:?}");
+        // "not good": good's valence, flipped and damped.
+        assert!(dense(&not_good, b"vader-") > 0.0, "{not_good:?}");
+        assert_eq!(dense(&not_good, b"vader+"), 0.0);
+        assert_eq!(dense(&chinese, b"vader+") + dense(&chinese, b"vader-"), 0.0);
     }
 }

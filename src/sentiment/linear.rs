@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub const CLASSES: [Label; 3] = [Label::Negative, Label::Neutral, Label::Positive];
-pub const FEATURE_SET: &str = "v1: words, negated words, latin bigrams, han char 1-3-grams, cues, cue sums, mention polarities";
+pub const FEATURE_SET: &str = "v2: words, negated words, latin bigrams, han char 1-3-grams, cues, cue sums, mention polarities, shape, vader valences";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -67,6 +67,12 @@ impl LinearModel {
             return Err(format!(
                 "classes {:?} are not negative, neutral, positive",
                 header.classes
+            ));
+        }
+        if header.feature_set != FEATURE_SET {
+            return Err(format!(
+                "it was trained on features \"{}\", this voctag computes \"{FEATURE_SET}\": retrain it with `voctag train`",
+                header.feature_set
             ));
         }
         if header.buckets == 0 {

@@ -207,6 +207,24 @@ mod tests {
     }
 
     #[test]
+    fn a_model_trained_on_other_features_is_a_clear_error() {
+        let text = std::str::from_utf8(BUNDLED_MODEL).unwrap_or_else(|e| {
+            std::str::from_utf8(&BUNDLED_MODEL[..e.valid_up_to()]).expect("valid prefix")
+        });
+        let header_end = text.find('\n').expect("a header line");
+        let header = &text[..header_end];
+        let old = header.replace(linear::FEATURE_SET, "v1: words");
+        assert_ne!(old, header, "the header names the feature set");
+        let mut bytes = old.into_bytes();
+        bytes.extend_from_slice(&BUNDLED_MODEL[header_end..]);
+        let e = Model::from_bytes(Path::new("old.bin"), &bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"v1: words\""), "{e}");
+        assert!(e.contains("retrain"), "{e}");
+    }
+
+    #[test]
     fn wrong_files_are_clear_errors() {
         let p = Path::new("m.toml");
         let cases = [
