@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Bump deliberately when a column is added, removed, renamed or retyped.
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
 
 fn utf8(name: &str, nullable: bool) -> Field {
     Field::new(name, DataType::Utf8, nullable)
@@ -74,6 +74,7 @@ pub fn mentions_schema() -> SchemaRef {
         Field::new("span_end", DataType::UInt64, false),
         Field::new("negated", DataType::Boolean, false),
         utf8("cue", true),
+        utf8("polarity_from", false),
         utf8("rule", false),
     ]))
 }
@@ -215,6 +216,7 @@ pub fn chunk_batches(
     let mut m_end = UInt64Builder::with_capacity(m_total);
     let mut m_negated = BooleanBuilder::with_capacity(m_total);
     let mut m_cue = StringBuilder::new();
+    let mut m_from = StringBuilder::new();
     let mut m_rule = StringBuilder::new();
 
     for (c, a) in comments.iter().zip(analyses) {
@@ -246,6 +248,7 @@ pub fn chunk_batches(
             m_end.append_value(m.span.end as u64);
             m_negated.append_value(m.negated);
             m_cue.append_option(m.cue.clone().map(|r| &c.text[r]));
+            m_from.append_value(m.from.as_str());
             m_rule.append_value(rule);
         }
     }
@@ -280,6 +283,7 @@ pub fn chunk_batches(
             Arc::new(m_end.finish()),
             Arc::new(m_negated.finish()),
             Arc::new(m_cue.finish()),
+            Arc::new(m_from.finish()),
             Arc::new(m_rule.finish()),
         ],
     )

@@ -23,7 +23,11 @@
 //! its own polarity in that sentence, the opposite of the sentence before
 //! when its own sentence opens with a contrast word ("friendly, but it took
 //! forty minutes"), and the comment's tone: the sign of all its cues and
-//! fixed-polarity terms together.
+//! fixed-polarity terms together. Where all of that says nothing (no cue in
+//! the comment, or praise and blame that cancel), a mention is left
+//! unevaluated here, and the pipeline then gives it the comment's
+//! sentiment ("i am still trying to resolve it four months later" states a
+//! complaint with no complaint word), see [`PolarityFrom::Comment`].
 //!
 //! One mention per (theme, polarity) per clause: the first hit stands for it,
 //! and a theme with a judged mention in a clause has no neutral one there.
@@ -48,6 +52,39 @@ pub struct RawMention {
     pub clause: usize,
     pub cue: Option<Range<usize>>,
     pub negated: bool,
+    pub from: PolarityFrom,
+}
+
+/// What set a mention's polarity: the `polarity_from` column, so an analyst
+/// can see why a tag reads as it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolarityFrom {
+    /// A sentiment cue of its clause or sentence (the `cue` column).
+    Cue,
+    /// The term's own polarity (转来转去, "on hold forever"), maybe negated.
+    Term,
+    /// A negated term with no cue: the service did not happen (没有回访).
+    Negation,
+    /// Another judged term, the sentence before a contrast word, or the tone
+    /// of the comment's cues.
+    Context,
+    /// No cue anywhere in the comment: the comment's sentiment.
+    Comment,
+    /// Nothing evaluates it, and the comment is neutral (我申请了退款).
+    Nothing,
+}
+
+impl PolarityFrom {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolarityFrom::Cue => "cue",
+            PolarityFrom::Term => "term",
+            PolarityFrom::Negation => "negation",
+            PolarityFrom::Context => "context",
+            PolarityFrom::Comment => "comment",
+            PolarityFrom::Nothing => "nothing",
+        }
+    }
 }
 
 /// A sentiment cue after degree and negation.
@@ -211,12 +248,20 @@ pub fn assign(
             .expect("find_terms drops exclusions");
         let own = &resolved[resolved_of[ci].clone()];
         let negated = is_negated(&free[clause_cues[ci].clone()], tokens, window, &hit.span);
-        let judged = |c: &ResolvedCue| (Polarity::of(c.value), Some(c.span.clone()), c.negated);
+        let judged = |c: &ResolvedCue| {
+            let p = Polarity::of(c.value);
+            (p, Some(c.span.clone()), c.negated, PolarityFrom::Cue)
+        };
         let nearest_own = nearest(own, &hit.span);
-        let (polarity, cue, negated) = match term.polarity {
+        let (polarity, cue, negated, from) = match term.polarity {
             Some(p) => match nearest_own.filter(|c| contains(&c.span, &hit.span)) {
                 Some(c) => judged(c),
-                None => (if negated { p.flip() } else { p }, None, negated),
+                None => (
+                    if negated { p.flip() } else { p },
+                    None,
+                    negated,
+                    PolarityFrom::Term,
+                ),
             },
             None => {
                 let sentence = clauses[ci].sentence;
@@ -226,17 +271,24 @@ pub fn assign(
                 let in_sentence = &resolved[range];
                 match (nearest_own, nearest(in_sentence, &hit.span)) {
                     (Some(c), _) => judged(c),
-                    (None, _) if negated => (Polarity::Negative, None, true),
-                    (None, _) if clause_fixed[ci].is_some() => {
-                        (clause_fixed[ci].expect("just checked"), None, false)
+                    (None, _) if negated => {
+                        (Polarity::Negative, None, true, PolarityFrom::Negation)
                     }
+                    (None, _) if clause_fixed[ci].is_some() => (
+                        clause_fixed[ci].expect("just checked"),
+                        None,
+                        false,
+                        PolarityFrom::Context,
+                    ),
                     (None, Some(c)) => judged(c),
                     (None, None) => {
-                        let p = sentence_fixed[sentence]
+                        match sentence_fixed[sentence]
                             .or_else(|| contrasted(sentence))
                             .or(tone)
-                            .unwrap_or(Polarity::Neutral);
-                        (p, None, false)
+                        {
+                            Some(p) => (p, None, false, PolarityFrom::Context),
+                            None => (Polarity::Neutral, None, false, PolarityFrom::Nothing),
+                        }
                     }
                 }
             }
@@ -249,6 +301,7 @@ pub fn assign(
             clause: ci,
             cue,
             negated,
+            from,
         });
     }
 

@@ -32,7 +32,10 @@ fn the_output_schema_matches_the_golden_copy() {
     assert_eq!(run.code(), 0, "{}", run.stderr());
     for name in ["comments", "mentions", "rejects"] {
         let fresh = out.join(format!("{name}.parquet"));
-        let golden = testdata(&format!("golden/{name}_v1.parquet"));
+        let golden = testdata(&format!(
+            "golden/{name}_v{}.parquet",
+            voctag::output::SCHEMA_VERSION
+        ));
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
             std::fs::copy(&fresh, &golden).unwrap();
         }

@@ -186,7 +186,11 @@ pub fn failing_goldens(pipeline: &Pipeline, goldens: &[Golden]) -> Vec<Problem> 
                 let rule = lexicon.terms[m.term]
                     .as_ref()
                     .map_or(String::new(), |t| t.rule.clone());
-                (lexicon.themes[m.theme].id.clone(), m.polarity, rule)
+                (
+                    lexicon.themes[m.theme].id.clone(),
+                    m.lexicon_polarity(),
+                    rule,
+                )
             })
             .collect();
         got.sort();
