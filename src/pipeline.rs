@@ -11,7 +11,8 @@
 //! 5. [`polarity`](crate::polarity): hits + clause cues → mentions with
 //!    polarity, cue and negation, one per (theme, polarity) per clause;
 //! 6. [`sentiment`](crate::sentiment): everything above → the comment's
-//!    label and score, through the `Scorer`;
+//!    label and score, through the `Scorer`; a mention nothing in the
+//!    comment judged then takes that label (`PolarityFrom::Comment`);
 //! 7. [`output`](crate::output) (driven by [`run`](crate::run)): analyses →
 //!    Parquet, streamed chunk by chunk.
 //!
@@ -239,23 +240,22 @@ impl Pipeline {
                 // resolve it four months later" complains without a
                 // complaint word. On 550 labelled comments the lexicons had
                 // never seen, this gained 0.015–0.04 theme + polarity F1.
-                let from_comment =
-                    m.from == PolarityFrom::Nothing && sentiment.label != Polarity::Neutral;
-                if from_comment {
-                    (m, sentiment.label, PolarityFrom::Comment)
-                } else {
-                    (m, m.polarity, m.from)
+                let (polarity, from) =
+                    if m.from == PolarityFrom::Nothing && sentiment.label != Polarity::Neutral {
+                        (sentiment.label, PolarityFrom::Comment)
+                    } else {
+                        (m.polarity, m.from)
+                    };
+                Mention {
+                    theme: m.theme,
+                    term: m.term,
+                    polarity,
+                    span: norm.to_original(m.span.clone()),
+                    evidence: norm.to_original(clause_list[m.clause].span.clone()),
+                    cue: m.cue.clone().map(|c| norm.to_original(c)),
+                    negated: m.negated,
+                    from,
                 }
-            })
-            .map(|(m, polarity, from)| Mention {
-                theme: m.theme,
-                term: m.term,
-                polarity,
-                span: norm.to_original(m.span.clone()),
-                evidence: norm.to_original(clause_list[m.clause].span.clone()),
-                cue: m.cue.clone().map(|c| norm.to_original(c)),
-                negated: m.negated,
-                from,
             })
             .collect();
         t.sentiment = lap(&mut clock);

@@ -68,9 +68,11 @@ pub enum PolarityFrom {
     /// Another judged term, the sentence before a contrast word, or the tone
     /// of the comment's cues.
     Context,
-    /// No cue anywhere in the comment: the comment's sentiment.
+    /// Nothing in the comment judges it (no cue, or cues that cancel), so
+    /// the pipeline gave it the comment's sentiment.
     Comment,
-    /// Nothing evaluates it, and the comment is neutral (我申请了退款).
+    /// Nothing judges it: neutral (我申请了退款). The pipeline turns it into
+    /// `Comment` when the comment's sentiment is not neutral.
     Nothing,
 }
 
