@@ -19,7 +19,7 @@
 //!   English words (`models/vader_lexicon.tsv`, MIT), flipped when negated,
 //!   positive and negative apart and for the last sentence. The hand-written
 //!   cues cover customer-service wording; VADER's 7,000 rated words cover
-//!   the general English that reviews use ("flimsy", "gorgeous", "meh").
+//!   the general English that reviews use ("awful", "gorgeous", "meh").
 //!
 //! Sparse features count 1 per occurrence and are scaled by 1/sqrt(count)
 //! so long comments do not saturate the model.
