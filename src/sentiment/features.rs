@@ -234,8 +234,12 @@ fn same_clause(input: &ScoringInput<'_>, a: usize, b: usize) -> bool {
 mod tests {
     use super::*;
     use crate::pipeline::Pipeline;
+    use std::sync::LazyLock;
 
     const BUCKETS: u32 = 1 << 18;
+
+    static PIPELINE: LazyLock<Pipeline> =
+        LazyLock::new(|| Pipeline::bundled().expect("bundled pipeline"));
 
     /// The value a comment's features give one dense feature.
     fn dense(f: &Features, name: &[u8]) -> f32 {
@@ -249,7 +253,7 @@ mod tests {
 
     #[test]
     fn the_shape_of_a_comment_is_a_feature() {
-        let p = Pipeline::bundled().expect("bundled pipeline");
+        let p = &*PIPELINE;
         let mixed = p.features("价格便宜，但是物流太慢了", BUCKETS);
         let blame = p.features("房间很脏", BUCKETS);
         let asked = p.features("请问怎么开发票？", BUCKETS);
@@ -268,7 +272,7 @@ mod tests {
 
     #[test]
     fn vader_valences_count_english_words_and_flip_when_negated() {
-        let p = Pipeline::bundled().expect("bundled pipeline");
+        let p = &*PIPELINE;
         let awful = p.features("The case feels cheap and awful.", BUCKETS);
         let gorgeous = p.features("Gorgeous screen, but the case feels awful.", BUCKETS);
         let not_good = p.features("The hinge is not good.", BUCKETS);
