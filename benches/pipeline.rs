@@ -290,6 +290,39 @@ fn stages(c: &mut Criterion) {
         black_box(sum);
         n
     });
+
+    // The theme heads: themes the terms missed, on every comment.
+    let heads = p
+        .scorer()
+        .theme_heads()
+        .expect("the bundled model has theme heads");
+    let head_themes = heads.head_themes(lex);
+    let flag_all = || -> usize {
+        let mut found = vec![false; lex.themes.len()];
+        (0..norm.len())
+            .map(|i| {
+                found.iter_mut().for_each(|f| *f = false);
+                for m in &prep.polarities[i].mentions {
+                    found[m.theme] = true;
+                }
+                let (text, tokens, clauses) = (norm[i], &prep.tokens[i], &prep.clauses[i]);
+                let threshold = heads.header.threshold;
+                heads
+                    .flag(
+                        black_box(text),
+                        tokens,
+                        clauses,
+                        &head_themes,
+                        &found,
+                        threshold,
+                    )
+                    .len()
+            })
+            .sum()
+    };
+    let want = flag_all();
+    assert!(want > 0, "the theme heads add themes to some comments");
+    bench_counted(c, "theme_model", "flag", want, flag_all);
 }
 
 /// Stage 7: the analyses of the whole corpus → comments.parquet and
@@ -385,8 +418,14 @@ fn startup(c: &mut Criterion) {
 fn analyze(c: &mut Criterion) {
     let p = &*PIPELINE;
     let texts: Vec<&str> = CORPUS.comments.iter().map(|c| c.text.as_str()).collect();
-    let want: usize = PREPARED.polarities.iter().map(|p| p.mentions.len()).sum();
-    assert!(want > 0, "the corpus has mentions");
+    // The terms' mentions and the theme heads' additions, counted once on
+    // this thread: every run on a pool must find the same.
+    let terms: usize = PREPARED.polarities.iter().map(|p| p.mentions.len()).sum();
+    let want: usize = texts.iter().map(|t| p.analyze(t).mentions.len()).sum();
+    assert!(
+        terms > 0 && want > terms,
+        "the corpus has mentions of both kinds"
+    );
     let all = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut g = group(c, "analyze");
     for threads in [1, all] {

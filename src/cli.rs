@@ -327,6 +327,27 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 18, value_parser = clap::value_parser!(u32).range(8..=24))]
     pub buckets_log2: u32,
 
+    /// Theme heads (trained on the rows that carry `themes`): the
+    /// probability above which `run` adds a theme the terms missed.
+    #[arg(long, default_value_t = 0.4, help_heading = "Theme heads")]
+    pub theme_threshold: f32,
+
+    /// Theme heads: epochs (0: the model gets none, terms only).
+    #[arg(long, default_value_t = 100, help_heading = "Theme heads")]
+    pub theme_epochs: usize,
+
+    /// Theme heads: initial SGD step size.
+    #[arg(long, default_value_t = 1.0, help_heading = "Theme heads")]
+    pub theme_learning_rate: f32,
+
+    /// Theme heads: L2 penalty per update.
+    #[arg(long, default_value_t = 1e-6, help_heading = "Theme heads")]
+    pub theme_l2: f32,
+
+    /// Theme heads: log2 of the number of feature buckets.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(8..=22), help_heading = "Theme heads")]
+    pub theme_buckets_log2: u32,
+
     /// A lexicon directory that extends the bundled lexicons (repeatable).
     #[arg(long, value_name = "DIR")]
     pub lexicons: Vec<PathBuf>,
@@ -359,6 +380,11 @@ impl TrainArgs {
             buckets: 1 << self.buckets_log2,
             learning_rate: self.learning_rate,
             l2: self.l2,
+            theme_threshold: self.theme_threshold,
+            theme_epochs: self.theme_epochs,
+            theme_learning_rate: self.theme_learning_rate,
+            theme_l2: self.theme_l2,
+            theme_buckets: 1 << self.theme_buckets_log2,
         };
         let lexicon = Lexicon::load(&self.lexicons, true)?;
         // The features do not depend on the scorer; the lexical one is enough.
@@ -391,9 +417,17 @@ pub struct EvalArgs {
     #[arg(long, value_name = "DIR")]
     pub lexicons: Vec<PathBuf>,
 
+    /// Use only the --lexicons directories, not the bundled lexicons.
+    #[arg(long, requires = "lexicons")]
+    pub no_bundled_lexicons: bool,
+
     /// Sentiment model file; default: the bundled model.
     #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
+
+    /// As for `run`: the theme model's threshold (1 = terms only).
+    #[arg(long, value_name = "P", value_parser = parse_probability)]
+    pub theme_threshold: Option<f32>,
 
     /// List the first N misses and false alarms with their evidence.
     #[arg(long, default_value_t = 0, value_name = "N")]
@@ -417,7 +451,11 @@ impl EvalArgs {
                     Some(path) => Model::from_file(path)?,
                     None => Model::bundled(),
                 };
-                let pipeline = Pipeline::load(|| Lexicon::load(&self.lexicons, true), model)?;
+                let pipeline = Pipeline::load(
+                    || Lexicon::load(&self.lexicons, !self.no_bundled_lexicons),
+                    model,
+                )?
+                .with_theme_threshold(self.theme_threshold);
                 crate::eval::predict(&pipeline, &gold)
             }
         };
@@ -502,6 +540,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH", help_heading = "Analysis")]
     pub model: Option<PathBuf>,
 
+    /// Probability above which the model file's theme heads add a theme the
+    /// terms missed (rule `model`); default: the one the model was trained
+    /// with. Higher means fewer and surer; 1 means terms only.
+    #[arg(long, value_name = "P", value_parser = parse_probability, help_heading = "Analysis")]
+    pub theme_threshold: Option<f32>,
+
     /// Worker threads for analysis; 0 = all cores. The output is
     /// byte-identical whatever the number.
     ///
@@ -545,7 +589,8 @@ impl RunArgs {
         let pipeline = Pipeline::load(
             || Lexicon::load(&self.lexicons, !self.no_bundled_lexicons),
             model,
-        )?;
+        )?
+        .with_theme_threshold(self.theme_threshold);
         let opts = RunOptions {
             inputs: self.inputs.clone(),
             out_dir: self.out.clone(),
@@ -557,4 +602,12 @@ impl RunArgs {
         };
         Ok((opts, pipeline))
     }
+}
+
+/// A probability in [0, 1].
+fn parse_probability(s: &str) -> std::result::Result<f32, String> {
+    s.parse::<f32>()
+        .ok()
+        .filter(|p| (0.0..=1.0).contains(p))
+        .ok_or_else(|| format!("{s:?} is not a probability between 0 and 1"))
 }

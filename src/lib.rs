@@ -36,6 +36,7 @@ pub mod report;
 pub mod run;
 pub mod segment;
 pub mod sentiment;
+pub mod theme_model;
 pub mod themes;
 pub mod train;
 

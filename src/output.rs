@@ -233,10 +233,14 @@ pub fn chunk_batches(
         model.append_value(&versions.model);
         for m in &a.mentions {
             let theme = &lexicon.themes[m.theme];
-            let rule = &lexicon.terms[m.term]
-                .as_ref()
-                .expect("mentions come from terms, not exclusions")
-                .rule;
+            let rule = match m.term {
+                Some(t) => lexicon.terms[t]
+                    .as_ref()
+                    .expect("mentions come from terms, not exclusions")
+                    .rule
+                    .as_str(),
+                None => crate::theme_model::RULE,
+            };
             m_id.append_value(&c.id);
             m_file.append_value(source);
             m_row.append_value(c.row);

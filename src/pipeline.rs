@@ -11,9 +11,13 @@
 //! 5. [`polarity`](crate::polarity): hits + clause cues → mentions with
 //!    polarity, cue and negation, one per (theme, polarity) per clause;
 //! 6. [`sentiment`](crate::sentiment): everything above → the comment's
-//!    label and score, through the `Scorer`; a mention nothing in the
-//!    comment judged then takes that label (`PolarityFrom::Comment`);
-//! 7. [`output`](crate::output) (driven by [`run`](crate::run)): analyses →
+//!    label and score, through the `Scorer`;
+//! 7. [`theme_model`](crate::theme_model): themes the terms missed, from the
+//!    model file's theme heads, one mention on the clause they score highest
+//!    (judged by the polarity stage's rules, like a term); then a mention
+//!    nothing in the comment judged takes the comment's label
+//!    (`PolarityFrom::Comment`);
+//! 8. [`output`](crate::output) (driven by [`run`](crate::run)): analyses →
 //!    Parquet, streamed chunk by chunk.
 //!
 //! Spans leave the pipeline as byte ranges into the original text: they are
@@ -26,7 +30,7 @@ use crate::lexicon::Lexicon;
 use crate::polarity::PolarityFrom;
 use crate::segment::{Script, Segmenter, Token};
 use crate::sentiment::{Model, Scorer, ScoringInput};
-use crate::{clauses, normalize, polarity, themes, Lang, Polarity, Sentiment};
+use crate::{clauses, normalize, polarity, theme_model, themes, Lang, Polarity, Sentiment};
 use std::ops::Range;
 use std::time::Instant;
 
@@ -35,8 +39,9 @@ use std::time::Instant;
 pub struct Mention {
     /// Index into `Lexicon::themes`.
     pub theme: usize,
-    /// Index into `Lexicon::terms`: the entry that fired.
-    pub term: usize,
+    /// Index into `Lexicon::terms`: the entry that fired; `None` when the
+    /// theme model flagged the clause (the `rule` column reads `model`).
+    pub term: Option<usize>,
     pub polarity: Polarity,
     /// The matched term.
     pub span: Range<usize>,
@@ -78,6 +83,7 @@ pub struct StageTimes {
     pub themes: u64,
     pub polarity: u64,
     pub sentiment: u64,
+    pub theme_model: u64,
 }
 
 impl StageTimes {
@@ -88,6 +94,7 @@ impl StageTimes {
         self.themes += other.themes;
         self.polarity += other.polarity;
         self.sentiment += other.sentiment;
+        self.theme_model += other.theme_model;
     }
 }
 
@@ -96,6 +103,18 @@ pub struct Pipeline {
     lexicon: Lexicon,
     segmenter: Segmenter,
     model: Model,
+    /// For each theme head of the model: the lexicon's theme of that id
+    /// (`None` when these lexicons lack it).
+    head_themes: Vec<Option<usize>>,
+    /// Overrides the model's own theme threshold.
+    theme_threshold: Option<f32>,
+}
+
+fn head_themes(lexicon: &Lexicon, model: &Model) -> Vec<Option<usize>> {
+    model
+        .scorer
+        .theme_heads()
+        .map_or(Vec::new(), |h| h.head_themes(lexicon))
 }
 
 fn lap(clock: &mut Instant) -> u64 {
@@ -109,10 +128,19 @@ impl Pipeline {
     pub fn new(lexicon: Lexicon, model: Model) -> Pipeline {
         let segmenter = Segmenter::new(&lexicon);
         Pipeline {
+            head_themes: head_themes(&lexicon, &model),
             lexicon,
             segmenter,
             model,
+            theme_threshold: None,
         }
+    }
+
+    /// Adds a theme the terms missed when the model's probability for it
+    /// passes `threshold` instead of the model's own (1 or more: never).
+    pub fn with_theme_threshold(mut self, threshold: Option<f32>) -> Pipeline {
+        self.theme_threshold = threshold;
+        self
     }
 
     /// Loads the lexicons with `load_lexicon` while jieba's default
@@ -135,9 +163,11 @@ impl Pipeline {
         let lexicon = lexicon?;
         let segmenter = Segmenter::with_dictionary(jieba, &lexicon);
         Ok(Pipeline {
+            head_themes: head_themes(&lexicon, &model),
             lexicon,
             segmenter,
             model,
+            theme_threshold: None,
         })
     }
 
@@ -209,6 +239,51 @@ impl Pipeline {
         crate::sentiment::features::extract(&self.scoring_input(&s), buckets)
     }
 
+    /// The theme heads' training units of a text: each clause, then the
+    /// whole comment (all its clauses' terms), each with its byte range in
+    /// `original` and its hashed terms.
+    pub fn theme_units(&self, original: &str, buckets: u32) -> Vec<(Range<usize>, Vec<u32>)> {
+        let s = self.stages(original, &mut StageTimes::default());
+        let units = theme_model::clause_units(&s.norm.text, &s.tokens, &s.clauses, buckets);
+        let whole = units.concat();
+        s.clauses
+            .iter()
+            .map(|c| s.norm.to_original(c.span.clone()))
+            .zip(units)
+            .chain(std::iter::once((0..original.len(), whole)))
+            .collect()
+    }
+
+    /// The themes the terms missed that the theme heads flag, reading the
+    /// whole comment: one hit each, on the clause the head scores highest,
+    /// judged like a term's.
+    fn model_mentions(&self, s: &Stages<'_>) -> Vec<polarity::RawMention> {
+        let Some(heads) = self.model.scorer.theme_heads() else {
+            return Vec::new();
+        };
+        let threshold = self.theme_threshold.unwrap_or(heads.header.threshold);
+        if threshold >= 1.0 || s.tokens.is_empty() {
+            return Vec::new();
+        }
+        let mut found = vec![false; self.lexicon.themes.len()];
+        for m in &s.polarities.mentions {
+            found[m.theme] = true;
+        }
+        let text = s.norm.text.as_str();
+        let hits = heads.flag(
+            text,
+            &s.tokens,
+            &s.clauses,
+            &self.head_themes,
+            &found,
+            threshold,
+        );
+        if hits.is_empty() {
+            return Vec::new();
+        }
+        polarity::assign(&self.lexicon, &s.tokens, &s.clauses, &s.cues, &hits).mentions
+    }
+
     pub fn analyze(&self, original: &str) -> Analysis {
         let mut t = StageTimes::default();
         let s = self.stages(original, &mut t);
@@ -225,15 +300,18 @@ impl Pipeline {
         } else {
             self.model.scorer.score(&self.scoring_input(&s))
         };
+        t.sentiment = lap(&mut clock);
+        let by_model = self.model_mentions(&s);
         let Stages {
             norm,
             clauses: clause_list,
             polarities,
             ..
         } = s;
-        let mentions = polarities
+        let mut mentions: Vec<Mention> = polarities
             .mentions
             .iter()
+            .chain(&by_model)
             .map(|m| {
                 // Nothing in the comment judges it, so what the whole comment
                 // says is what it says about the theme: "still trying to
@@ -258,7 +336,10 @@ impl Pipeline {
                 }
             })
             .collect();
-        t.sentiment = lap(&mut clock);
+        if !by_model.is_empty() {
+            mentions.sort_by_key(|m| (m.span.start, m.span.end, m.theme));
+        }
+        t.theme_model = lap(&mut clock);
 
         Analysis {
             lang,
@@ -520,5 +601,84 @@ mod tests {
             }
             prop_assert!((-1.0..=1.0).contains(&a.sentiment.score));
         }
+    }
+
+    /// The bundled model with theme heads trained here to flag one made-up
+    /// complaint that no term spells, so the test does not hang on what the
+    /// shipped heads happen to learn.
+    fn with_jingle_heads() -> Pipeline {
+        use crate::sentiment::{Model, Scorer, BUNDLED_MODEL};
+        use crate::theme_model::{self, ClauseExample, ThemeTraining};
+        let p = &*PIPELINE;
+        let themes: Vec<String> = p.lexicon().themes.iter().map(|t| t.id.clone()).collect();
+        let reachability = themes.iter().position(|t| t == "reachability").unwrap();
+        let example = |text: &str, positive: &[usize]| {
+            let tokens = p.segmenter().segment(text);
+            ClauseExample {
+                terms: theme_model::clause_terms(text, &tokens, 0..text.len(), 1 << 12),
+                positive: positive.to_vec(),
+            }
+        };
+        let mut examples = Vec::new();
+        for _ in 0..20 {
+            examples.push(example("the jingle played for an hour", &[reachability]));
+            examples.push(example("the room was lovely", &[]));
+            examples.push(example("前台很热情", &[]));
+        }
+        let heads = theme_model::train(
+            &examples,
+            &ThemeTraining {
+                header: theme_model::tests::settings(themes),
+                seed: 1,
+            },
+        );
+        let bundled = Model::from_bytes(std::path::Path::new("<test>"), BUNDLED_MODEL).unwrap();
+        let Scorer::Linear(mut linear) = bundled.scorer else {
+            panic!("the bundled model is linear");
+        };
+        linear.themes = Some(heads);
+        let model = Model::from_bytes(std::path::Path::new("<test>"), &linear.to_bytes()).unwrap();
+        Pipeline::load(Lexicon::bundled, model).unwrap()
+    }
+
+    #[test]
+    fn the_theme_model_adds_a_theme_the_terms_missed_on_its_best_clause() {
+        let p = with_jingle_heads();
+        let text = "前台很热情，但是 the jingle played for an hour";
+        let a = p.analyze(text);
+        let found: Vec<(&str, Option<usize>, &str, &str)> = a
+            .mentions
+            .iter()
+            .map(|m| {
+                (
+                    p.lexicon().themes[m.theme].id.as_str(),
+                    m.term,
+                    &text[m.span.clone()],
+                    &text[m.evidence.clone()],
+                )
+            })
+            .collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].0, "staff_attitude");
+        assert!(found[0].1.is_some());
+        // The model's mention: no term, the clause (which opens with its
+        // contrast word) as span and evidence.
+        let clause = "但是 the jingle played for an hour";
+        assert_eq!(found[1], ("reachability", None, clause, clause));
+        // Terms only, at threshold 1.
+        let terms_only = with_jingle_heads().with_theme_threshold(Some(1.0));
+        assert_eq!(terms_only.analyze(text).mentions.len(), 1);
+        // A theme the terms found is left to them.
+        let both = "电话一直打不通, the jingle played for an hour";
+        let a = p.analyze(both);
+        assert!(
+            a.mentions.iter().all(|m| m.term.is_some()),
+            "{:?}",
+            a.mentions
+        );
+        assert!(a
+            .mentions
+            .iter()
+            .any(|m| p.lexicon().themes[m.theme].id == "reachability"));
     }
 }

@@ -46,7 +46,8 @@ use std::ops::Range;
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawMention {
     pub theme: usize,
-    pub term: usize,
+    /// `None`: flagged by the theme model, not matched by a term.
+    pub term: Option<usize>,
     pub polarity: Polarity,
     pub span: Range<usize>,
     pub clause: usize,
@@ -139,7 +140,11 @@ pub fn assign(
     hits: &[TermHit],
 ) -> Polarities {
     let window = lexicon.negation_window;
-    let fixed = |h: &TermHit| lexicon.terms[h.term].as_ref().and_then(|t| t.polarity);
+    let fixed = |h: &TermHit| {
+        h.term
+            .and_then(|t| lexicon.terms[t].as_ref())
+            .and_then(|t| t.polarity)
+    };
     let clause_of = clause_index(clauses, hits.iter().map(|h| &h.span));
 
     // Cues inside a term with its own polarity belong to that term, unless
@@ -245,9 +250,6 @@ pub fn assign(
         let Some(ci) = ci else {
             continue; // a term across a clause break: punctuation inside a term
         };
-        let term = lexicon.terms[hit.term]
-            .as_ref()
-            .expect("find_terms drops exclusions");
         let own = &resolved[resolved_of[ci].clone()];
         let negated = is_negated(&free[clause_cues[ci].clone()], tokens, window, &hit.span);
         let judged = |c: &ResolvedCue| {
@@ -255,7 +257,7 @@ pub fn assign(
             (p, Some(c.span.clone()), c.negated, PolarityFrom::Cue)
         };
         let nearest_own = nearest(own, &hit.span);
-        let (polarity, cue, negated, from) = match term.polarity {
+        let (polarity, cue, negated, from) = match fixed(hit) {
             Some(p) => match nearest_own.filter(|c| contains(&c.span, &hit.span)) {
                 Some(c) => judged(c),
                 None => (
@@ -296,7 +298,7 @@ pub fn assign(
             }
         };
         mentions.push(RawMention {
-            theme: term.theme,
+            theme: hit.theme,
             term: hit.term,
             polarity,
             span: hit.span.clone(),

@@ -26,6 +26,8 @@ pub struct Timings {
     pub themes: f64,
     pub polarity: f64,
     pub sentiment: f64,
+    /// The theme heads: themes the terms missed (0 with a model that has none).
+    pub theme_model: f64,
     pub write: f64,
     pub wall: f64,
 }

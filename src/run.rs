@@ -239,6 +239,7 @@ fn run_into(
             themes: ms(stage.themes),
             polarity: ms(stage.polarity),
             sentiment: ms(stage.sentiment),
+            theme_model: ms(stage.theme_model),
             write: ms(write_ns),
             wall: 0.0,
         },

@@ -12,8 +12,11 @@ use std::ops::Range;
 pub struct TermHit {
     /// Byte span in the normalized text.
     pub span: Range<usize>,
-    /// Index into `Lexicon::terms`.
-    pub term: usize,
+    /// Index into `Lexicon::themes`.
+    pub theme: usize,
+    /// Index into `Lexicon::terms`; `None` for a clause the theme model
+    /// flagged (see [`crate::theme_model`]).
+    pub term: Option<usize>,
 }
 
 pub fn find_terms(lexicon: &Lexicon, text: &str) -> Vec<TermHit> {
@@ -21,10 +24,13 @@ pub fn find_terms(lexicon: &Lexicon, text: &str) -> Vec<TermHit> {
         .term_matcher
         .find(text)
         .into_iter()
-        .filter(|h| lexicon.terms[h.pattern].is_some())
-        .map(|h| TermHit {
-            span: h.span,
-            term: h.pattern,
+        .filter_map(|h| {
+            let term = lexicon.terms[h.pattern].as_ref()?;
+            Some(TermHit {
+                span: h.span,
+                theme: term.theme,
+                term: Some(h.pattern),
+            })
         })
         .collect()
 }

@@ -14,6 +14,11 @@
 //!
 //! After training, the neutral threshold is chosen on the calibration files
 //! to maximise macro-F1; accuracy on them goes into the header's metrics.
+//!
+//! Rows with a `themes` list (the eval format) also train the theme heads
+//! ([`crate::theme_model`]): every clause of such a comment is an example,
+//! positive for the themes whose gold evidence it overlaps. Each comment
+//! counts once there, whatever its file's weight.
 
 use crate::error::{Error, Result};
 use crate::pipeline::Pipeline;
@@ -21,6 +26,7 @@ use crate::sentiment::features::Features;
 use crate::sentiment::linear::{
     self, DataFile, Header, LinearModel, Training, CLASSES, FEATURE_SET,
 };
+use crate::theme_model::{ClauseExample, ThemeHeader, ThemeTraining};
 use crate::Label;
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -38,6 +44,13 @@ pub struct TrainOptions {
     pub buckets: u32,
     pub learning_rate: f32,
     pub l2: f32,
+    /// Theme heads: probability above which a theme is added, epochs, step
+    /// size, L2 and buckets. `theme_epochs == 0` trains none.
+    pub theme_threshold: f32,
+    pub theme_epochs: usize,
+    pub theme_learning_rate: f32,
+    pub theme_l2: f32,
+    pub theme_buckets: u32,
 }
 
 impl Default for TrainOptions {
@@ -50,6 +63,11 @@ impl Default for TrainOptions {
             buckets: 1 << 18,
             learning_rate: 1.0,
             l2: 1e-6,
+            theme_threshold: 0.4,
+            theme_epochs: 100,
+            theme_learning_rate: 1.0,
+            theme_l2: 1e-6,
+            theme_buckets: 1 << 16,
         }
     }
 }
@@ -60,6 +78,13 @@ struct Row {
     label: Option<Label>,
     sentiment: Option<Label>,
     lang: Option<String>,
+    themes: Option<Vec<GoldTheme>>,
+}
+
+#[derive(Deserialize)]
+struct GoldTheme {
+    theme: String,
+    evidence: String,
 }
 
 struct Example {
@@ -76,13 +101,23 @@ fn class_of(l: Label) -> usize {
         .expect("every label is a class")
 }
 
-/// Reads one file into examples; returns its record for the header.
+/// One file's training examples.
+struct Loaded {
+    examples: Vec<Example>,
+    /// Clauses of the rows that carry `themes`, and how many rows those are.
+    clauses: Vec<ClauseExample>,
+    themed_rows: usize,
+    record: DataFile,
+}
+
+/// Reads one file into examples; its record goes into the header.
 fn load(
     pipeline: &Pipeline,
     path: &Path,
     weight: f32,
     buckets: u32,
-) -> Result<(Vec<Example>, DataFile)> {
+    theme_buckets: u32,
+) -> Result<Loaded> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let text =
         std::str::from_utf8(&bytes).map_err(|e| Error::input(path, format!("not UTF-8: {e}")))?;
@@ -94,6 +129,8 @@ fn load(
             serde_json::from_str(l).map_err(|e| Error::input(path, format!("line {}: {e}", i + 1)))
         })
         .collect::<Result<_>>()?;
+    let clauses = theme_examples(pipeline, path, &rows, theme_buckets)?;
+    let themed_rows = rows.iter().filter(|r| r.themes.is_some()).count();
     let examples: Vec<Example> = rows
         .par_iter()
         .filter_map(|r| {
@@ -115,17 +152,89 @@ fn load(
         rows: examples.len(),
         weight,
     };
-    Ok((examples, record))
+    Ok(Loaded {
+        examples,
+        clauses,
+        themed_rows,
+        record,
+    })
+}
+
+/// The clauses and the whole text of every row with `themes`, each
+/// positive for the themes whose evidence (found in the row's text)
+/// overlaps it.
+fn theme_examples(
+    pipeline: &Pipeline,
+    path: &Path,
+    rows: &[Row],
+    buckets: u32,
+) -> Result<Vec<ClauseExample>> {
+    let themes = &pipeline.lexicon().themes;
+    let mut gold: Vec<Vec<(usize, std::ops::Range<usize>)>> = Vec::new();
+    for (line, row) in rows.iter().enumerate() {
+        let mut spans = Vec::new();
+        for g in row.themes.iter().flatten() {
+            let theme = themes.iter().position(|t| t.id == g.theme).ok_or_else(|| {
+                Error::input(
+                    path,
+                    format!("row {}: unknown theme {:?}", line + 1, g.theme),
+                )
+            })?;
+            let at = row.text.find(&g.evidence).ok_or_else(|| {
+                Error::input(
+                    path,
+                    format!(
+                        "row {}: evidence {:?} is not in the text",
+                        line + 1,
+                        g.evidence
+                    ),
+                )
+            })?;
+            spans.push((theme, at..at + g.evidence.len()));
+        }
+        gold.push(spans);
+    }
+    let per_row: Vec<Vec<ClauseExample>> = rows
+        .par_iter()
+        .zip(&gold)
+        .filter(|(r, _)| r.themes.is_some())
+        .map(|(r, spans)| {
+            pipeline
+                .theme_units(&r.text, buckets)
+                .into_iter()
+                .map(|(clause, terms)| {
+                    let mut positive: Vec<usize> = spans
+                        .iter()
+                        .filter(|(_, e)| e.start < clause.end && clause.start < e.end)
+                        .map(|(t, _)| *t)
+                        .collect();
+                    positive.sort_unstable();
+                    positive.dedup();
+                    ClauseExample { terms, positive }
+                })
+                .collect()
+        })
+        .collect();
+    Ok(per_row.into_iter().flatten().collect())
 }
 
 /// xorshift64*: a tiny, fixed PRNG, so the shuffle never changes under us.
-struct Rng(u64);
+pub(crate) struct Rng(u64);
 impl Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
+    }
     fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    /// Fisher–Yates, from the back.
+    pub(crate) fn shuffle(&mut self, order: &mut [usize]) {
+        for i in (1..order.len()).rev() {
+            order.swap(i, (self.next() % (i as u64 + 1)) as usize);
+        }
     }
 }
 
@@ -134,23 +243,25 @@ pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
         return Err(Error::Usage("no training data given (--data FILE)".into()));
     }
     let mut examples = Vec::new();
+    let mut clauses = Vec::new();
+    let mut themed_rows = 0;
     let mut data = Vec::new();
     for (path, weight) in &opts.data {
-        let (mut ex, record) = load(pipeline, path, *weight, opts.buckets)?;
-        examples.append(&mut ex);
-        data.push(record);
+        let mut loaded = load(pipeline, path, *weight, opts.buckets, opts.theme_buckets)?;
+        examples.append(&mut loaded.examples);
+        clauses.append(&mut loaded.clauses);
+        themed_rows += loaded.themed_rows;
+        data.push(loaded.record);
     }
     let buckets = opts.buckets as usize;
     let mut weights = vec![0.0f32; CLASSES.len() * buckets];
-    let mut rng = Rng(opts.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::new(opts.seed);
     let mut order: Vec<usize> = (0..examples.len()).collect();
     // The average of the weights after each epoch generalises better than
     // the last epoch's weights (less tied to the last examples seen).
     let mut average = vec![0.0f32; weights.len()];
     for epoch in 0..opts.epochs {
-        for i in (1..order.len()).rev() {
-            order.swap(i, (rng.next() % (i as u64 + 1)) as usize);
-        }
+        rng.shuffle(&mut order);
         let lr = opts.learning_rate / (1.0 + epoch as f32);
         for &i in &order {
             let ex = &examples[i];
@@ -188,10 +299,34 @@ pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
                 lexicon_version: pipeline.lexicon().version.clone(),
             },
             metrics: BTreeMap::new(),
+            themes: None,
         },
         weights,
+        themes: None,
     };
     calibrate(pipeline, &mut model, &opts.calibrate)?;
+    if opts.theme_epochs > 0 && themed_rows > 0 {
+        let training = ThemeTraining {
+            header: ThemeHeader {
+                feature_set: String::new(),
+                themes: pipeline
+                    .lexicon()
+                    .themes
+                    .iter()
+                    .map(|t| t.id.clone())
+                    .collect(),
+                buckets: opts.theme_buckets,
+                threshold: opts.theme_threshold,
+                epochs: opts.theme_epochs,
+                learning_rate: opts.theme_learning_rate,
+                l2: opts.theme_l2,
+                comments: themed_rows,
+                clauses: 0,
+            },
+            seed: opts.seed,
+        };
+        model.themes = Some(crate::theme_model::train(&clauses, &training));
+    }
     Ok(model)
 }
 
@@ -201,9 +336,9 @@ pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
 fn calibrate(pipeline: &Pipeline, model: &mut LinearModel, files: &[PathBuf]) -> Result<()> {
     let mut examples = Vec::new();
     for path in files {
-        let (mut ex, record) = load(pipeline, path, 1.0, model.header.buckets)?;
-        examples.append(&mut ex);
-        model.header.training.calibration.push(record);
+        let mut loaded = load(pipeline, path, 1.0, model.header.buckets, 1)?;
+        examples.append(&mut loaded.examples);
+        model.header.training.calibration.push(loaded.record);
     }
     if examples.is_empty() {
         return Ok(());
@@ -271,4 +406,105 @@ fn calibrate(pipeline: &Pipeline, model: &mut LinearModel, files: &[PathBuf]) ->
 
 fn round(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::Lexicon;
+    use crate::sentiment::Model;
+
+    fn write(dir: &Path, name: &str, rows: &[serde_json::Value]) -> PathBuf {
+        let path = dir.join(name);
+        let lines: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        path
+    }
+
+    fn row(text: &str, sentiment: &str, themes: &[(&str, &str)]) -> serde_json::Value {
+        let themes: Vec<_> = themes
+            .iter()
+            .map(|(t, e)| serde_json::json!({"theme": t, "polarity": "negative", "evidence": e}))
+            .collect();
+        serde_json::json!({"text": text, "sentiment": sentiment, "themes": themes})
+    }
+
+    #[test]
+    fn rows_with_themes_train_theme_heads_and_bad_themes_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = write(
+            dir.path(),
+            "corpus.jsonl",
+            &[
+                serde_json::json!({"text": "great product", "label": "positive"}),
+                serde_json::json!({"text": "awful", "label": "negative"}),
+            ],
+        );
+        let gold = write(
+            dir.path(),
+            "gold.jsonl",
+            &[
+                row(
+                    "等了三天，没人回复",
+                    "negative",
+                    &[("response_speed", "等了三天")],
+                ),
+                row("the room was clean", "positive", &[]),
+                row("nice", "positive", &[]),
+            ],
+        );
+        let pipeline = Pipeline::new(Lexicon::bundled().unwrap(), Model::lexical());
+        let opts = TrainOptions {
+            data: vec![(corpus.clone(), 1.0), (gold.clone(), 3.0)],
+            epochs: 2,
+            theme_epochs: 2,
+            buckets: 1 << 10,
+            theme_buckets: 1 << 10,
+            ..TrainOptions::default()
+        };
+        let model = train(&pipeline, &opts).unwrap();
+        let heads = model
+            .themes
+            .as_ref()
+            .expect("the gold rows train theme heads");
+        let ids: Vec<&str> = pipeline
+            .lexicon()
+            .themes
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
+        assert_eq!(heads.header.themes, ids);
+        // Three rows with `themes`: four clauses and three whole comments.
+        assert_eq!((heads.header.comments, heads.header.clauses), (3, 7));
+        assert_eq!(
+            train(&pipeline, &opts).unwrap().to_bytes(),
+            model.to_bytes()
+        );
+
+        // No rows with themes, no heads.
+        let corpus_only = TrainOptions {
+            data: vec![(corpus, 1.0)],
+            ..opts.clone()
+        };
+        assert!(train(&pipeline, &corpus_only).unwrap().themes.is_none());
+
+        let bad = write(
+            dir.path(),
+            "bad.jsonl",
+            &[row("太贵了", "negative", &[("pricing", "太贵了")])],
+        );
+        let err = train(
+            &pipeline,
+            &TrainOptions {
+                data: vec![(bad, 1.0)],
+                ..opts
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("bad.jsonl") && err.contains("row 1") && err.contains("pricing"),
+            "{err}"
+        );
+    }
 }

@@ -52,19 +52,50 @@ fn vader() -> &'static HashMap<&'static str, f32> {
 /// FNV-1a over a namespace byte and the feature text: stable across
 /// platforms and versions, which the shipped model depends on.
 #[derive(Clone, Copy)]
-struct Fnv(u64);
+pub(crate) struct Fnv(pub(crate) u64);
 
 impl Fnv {
-    fn new(namespace: u8) -> Fnv {
+    pub(crate) fn new(namespace: u8) -> Fnv {
         Fnv(0xcbf2_9ce4_8422_2325).bytes(&[namespace, b':'])
     }
-    fn bytes(mut self, bytes: &[u8]) -> Fnv {
+    pub(crate) fn bytes(mut self, bytes: &[u8]) -> Fnv {
         for &b in bytes {
             self.0 ^= b as u64;
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
         }
         self
     }
+}
+
+/// A Latin word bigram.
+pub(crate) fn bigram(first: &str, second: &str) -> Fnv {
+    Fnv::new(b'b')
+        .bytes(first.as_bytes())
+        .bytes(b" ")
+        .bytes(second.as_bytes())
+}
+
+/// The character 1-, 2- and 3-grams of every Han run within `span` of
+/// `text`, run by run, unigrams first.
+pub(crate) fn han_ngrams(text: &str, span: std::ops::Range<usize>, push: &mut impl FnMut(Fnv)) {
+    let mut run: Vec<(usize, usize)> = Vec::new(); // (byte start, byte end) of chars
+    let mut flush = |run: &mut Vec<(usize, usize)>| {
+        for n in 1..=3 {
+            for w in run.windows(n) {
+                push(Fnv::new(b'c').bytes(&text.as_bytes()[w[0].0..w[n - 1].1]));
+            }
+        }
+        run.clear();
+    };
+    for (at, c) in text[span.clone()].char_indices() {
+        let at = span.start + at;
+        if crate::segment::is_han(c) {
+            run.push((at, at + c.len_utf8()));
+        } else if !run.is_empty() {
+            flush(&mut run);
+        }
+    }
+    flush(&mut run);
 }
 
 /// A feature vector: (bucket, value) pairs, buckets possibly repeated.
@@ -125,35 +156,11 @@ pub fn extract(input: &ScoringInput<'_>, buckets: u32) -> Features {
             }
         }
         if let Some(p) = prev_latin {
-            sparse.push(bucket(
-                Fnv::new(b'b')
-                    .bytes(p.as_bytes())
-                    .bytes(b" ")
-                    .bytes(word.as_bytes()),
-            ));
+            sparse.push(bucket(bigram(p, word)));
         }
         prev_latin = Some(word);
     }
-    // Han character n-grams over each Han run.
-    let mut run: Vec<(usize, usize)> = Vec::new(); // (byte start, byte end) of chars
-    let flush = |run: &mut Vec<(usize, usize)>, sparse: &mut Vec<u32>| {
-        for n in 1..=3 {
-            for w in run.windows(n) {
-                sparse.push(bucket(
-                    Fnv::new(b'c').bytes(&text.as_bytes()[w[0].0..w[n - 1].1]),
-                ));
-            }
-        }
-        run.clear();
-    };
-    for (at, c) in text.char_indices() {
-        if crate::segment::is_han(c) {
-            run.push((at, at + c.len_utf8()));
-        } else if !run.is_empty() {
-            flush(&mut run, &mut sparse);
-        }
-    }
-    flush(&mut run, &mut sparse);
+    han_ngrams(text, 0..text.len(), &mut |h| sparse.push(bucket(h)));
 
     for cue in &input.polarities.cues {
         let sign: &[u8] = if cue.value > 0.0 { b"+" } else { b"-" };

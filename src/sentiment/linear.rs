@@ -2,8 +2,10 @@
 //! features (see `features.rs`), three classes.
 //!
 //! File layout: one line of JSON (the header: format, version, feature set,
-//! bucket count, neutral threshold, training data checksums and metrics),
-//! a newline, then `classes × buckets` little-endian f32 weights.
+//! bucket count, neutral threshold, training data checksums and metrics,
+//! and the theme heads' own header when the file has them), a newline, then
+//! `classes × buckets` little-endian f32 weights, then the theme heads'
+//! `buckets × themes` weights (see [`crate::theme_model`]).
 //!
 //! A comment is `neutral` when the neutral class wins, or when neither
 //! praise nor blame reaches `neutral_threshold` (low confidence, or a real
@@ -11,6 +13,7 @@
 
 use super::features::{extract, Features};
 use super::ScoringInput;
+use crate::theme_model::{ThemeHeader, ThemeHeads};
 use crate::{Label, Sentiment};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -30,6 +33,10 @@ pub struct Header {
     pub neutral_threshold: f32,
     pub training: Training,
     pub metrics: BTreeMap<String, f64>,
+    /// Theme heads, when the file carries them (files written before them
+    /// do not, and tag with terms only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub themes: Option<ThemeHeader>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -59,10 +66,12 @@ pub struct LinearModel {
     pub header: Header,
     /// `weights[class * buckets + bucket]`
     pub weights: Vec<f32>,
+    /// Its `header.themes` is what the file header's `themes` holds.
+    pub themes: Option<ThemeHeads>,
 }
 
 impl LinearModel {
-    pub fn from_parts(header: Header, body: &[u8]) -> Result<LinearModel, String> {
+    pub fn from_parts(mut header: Header, body: &[u8]) -> Result<LinearModel, String> {
         if header.classes != CLASSES {
             return Err(format!(
                 "classes {:?} are not negative, neutral, positive",
@@ -79,10 +88,16 @@ impl LinearModel {
             return Err("zero buckets".into());
         }
         let want = CLASSES.len() * header.buckets as usize * 4;
-        if body.len() != want {
+        let (body, theme_body) = body.split_at(want.min(body.len()));
+        let themes = header
+            .themes
+            .take()
+            .map(|h| ThemeHeads::from_parts(h, theme_body))
+            .transpose()?;
+        if body.len() != want || (themes.is_none() && !theme_body.is_empty()) {
             return Err(format!(
                 "weights are {} bytes, the header's {} buckets need {want}: the file is truncated or corrupt",
-                body.len(),
+                body.len() + theme_body.len(),
                 header.buckets
             ));
         }
@@ -93,14 +108,23 @@ impl LinearModel {
         if weights.iter().any(|w| !w.is_finite()) {
             return Err("weights hold NaN or infinity".into());
         }
-        Ok(LinearModel { header, weights })
+        Ok(LinearModel {
+            header,
+            weights,
+            themes,
+        })
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = serde_json::to_vec(&self.header).expect("the header serializes");
+        let mut header = self.header.clone();
+        header.themes = self.themes.as_ref().map(|t| t.header.clone());
+        let mut out = serde_json::to_vec(&header).expect("the header serializes");
         out.push(b'\n');
         for w in &self.weights {
             out.extend_from_slice(&w.to_le_bytes());
+        }
+        if let Some(t) = &self.themes {
+            out.extend(t.to_bytes());
         }
         out
     }
@@ -179,6 +203,7 @@ mod tests {
                 lexicon_version: "lex-test".into(),
             },
             metrics: BTreeMap::new(),
+            themes: None,
         }
     }
 
@@ -187,6 +212,7 @@ mod tests {
         let m = LinearModel {
             header: header(4),
             weights: (0..12).map(|i| i as f32 / 10.0).collect(),
+            themes: None,
         };
         let bytes = m.to_bytes();
         let split = bytes.iter().position(|&b| b == b'\n').unwrap();

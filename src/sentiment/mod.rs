@@ -42,6 +42,16 @@ pub enum Scorer {
     Linear(Box<linear::LinearModel>),
 }
 
+impl Scorer {
+    /// The theme heads the model file carries, if any.
+    pub fn theme_heads(&self) -> Option<&crate::theme_model::ThemeHeads> {
+        match self {
+            Scorer::Linear(m) => m.themes.as_ref(),
+            Scorer::Lexical(_) => None,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct Header {
     format: String,

@@ -1,0 +1,542 @@
+//! Themes by model: one logistic regression per theme over the words and
+//! character n-grams of a comment and of each of its clauses, trained on the
+//! hand-labelled comments and shipped in the model file beside the
+//! sentiment weights.
+//!
+//! Why: the lexicons find what their terms spell, and customers describe
+//! the same experience in endless other words ("spent my whole lunch break
+//! listening to the same jingle", 来来回回跑了四趟). On 530 comments that
+//! neither the lexicons nor this model had seen, adding what the model
+//! flags to what the terms find took theme F1 from 0.631 to 0.691
+//! (models/README.md, "Theme heads").
+//!
+//! At run time the heads read the whole comment (every clause's terms) and
+//! only add: a theme the terms found anywhere in the comment is left to
+//! them, and a theme they missed whose probability passes the threshold
+//! becomes a mention on the clause the same head scores highest. The
+//! mention's `rule` is `model`, its span and evidence are the clause, and
+//! its polarity is judged like any term's (the clause's cues, then further
+//! out). The sentiment model never sees these mentions, so the two parts of
+//! the file train independently.
+
+use crate::clauses::Clause;
+use crate::lexicon::Lexicon;
+use crate::segment::{Script, Token};
+use crate::sentiment::features::{bigram, han_ngrams, Features, Fnv};
+use crate::themes::TermHit;
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+
+/// The `rule` of a mention the model added.
+pub const RULE: &str = "model";
+
+pub const FEATURE_SET: &str =
+    "t2: clause words, latin bigrams, latin word char 3-grams, han char 1-3-grams; tf-idf, bias";
+
+/// The theme part of a model file's header.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeHeader {
+    pub feature_set: String,
+    /// Theme ids, in the order of the heads.
+    pub themes: Vec<String>,
+    pub buckets: u32,
+    /// A theme the terms missed is added when its best clause scores above
+    /// this probability.
+    pub threshold: f32,
+    pub epochs: usize,
+    pub learning_rate: f32,
+    pub l2: f32,
+    /// Labelled comments and the clauses cut from them.
+    pub comments: usize,
+    pub clauses: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct ThemeHeads {
+    pub header: ThemeHeader,
+    /// `weights[bucket * heads + head]`: one feature's heads sit together.
+    pub weights: Vec<f32>,
+    /// Per bucket, from the training clauses.
+    pub idf: Vec<f32>,
+}
+
+/// The hashed terms of one clause (`span`, in bytes of `text`), repeated
+/// as often as they occur: its words, Latin bigrams, character 3-grams of
+/// Latin words (with the word's edges, so `refund`, `refunds` and
+/// `refunded` share most of theirs) and Han character 1–3-grams.
+/// [`ThemeHeads::features`] weighs them.
+pub fn clause_terms(text: &str, tokens: &[Token], span: Range<usize>, buckets: u32) -> Vec<u32> {
+    let bucket = |h: Fnv| (h.0 % buckets as u64) as u32;
+    let mut sparse: Vec<u32> = Vec::new();
+    let first = tokens.partition_point(|t| t.span.start < span.start);
+    let mut prev_latin: Option<&str> = None;
+    for t in tokens[first..]
+        .iter()
+        .take_while(|t| t.span.end <= span.end)
+    {
+        if t.script == Script::Number {
+            prev_latin = None;
+            continue;
+        }
+        let word = &text[t.span.clone()];
+        sparse.push(bucket(Fnv::new(b'w').bytes(word.as_bytes())));
+        if t.script == Script::Latin {
+            push_char_trigrams(word, &mut |h| sparse.push(bucket(h)));
+        }
+        if let Some(p) = prev_latin {
+            sparse.push(bucket(bigram(p, word)));
+        }
+        prev_latin = (t.script == Script::Latin).then_some(word);
+    }
+    han_ngrams(text, span, &mut |h| sparse.push(bucket(h)));
+    sparse
+}
+
+/// The character 3-grams of ` word `, hashed.
+fn push_char_trigrams(word: &str, push: &mut impl FnMut(Fnv)) {
+    if word.is_ascii() {
+        let bytes = word.as_bytes();
+        let at = |i: usize| {
+            if i == 0 || i > bytes.len() {
+                b' '
+            } else {
+                bytes[i - 1]
+            }
+        };
+        for i in 0..bytes.len() {
+            push(Fnv::new(b'e').bytes(&[at(i), at(i + 1), at(i + 2)]));
+        }
+    } else {
+        let edged: Vec<char> = std::iter::once(' ')
+            .chain(word.chars())
+            .chain(std::iter::once(' '))
+            .collect();
+        for w in edged.windows(3) {
+            let mut h = Fnv::new(b'e');
+            for c in w {
+                h = h.bytes(c.encode_utf8(&mut [0; 4]).as_bytes());
+            }
+            push(h);
+        }
+    }
+}
+
+/// The bucket of the bias feature.
+fn bias(buckets: u32) -> u32 {
+    (Fnv::new(b'x').0 % buckets as u64) as u32
+}
+
+/// TF-IDF of a clause's terms: (1 + ln count) × idf per bucket, the vector
+/// scaled to unit length, plus the bias. Weighing by idf lets rare, telling
+/// words (忙音, jingle) outweigh the words every clause has.
+fn tf_idf(mut terms: Vec<u32>, idf: &[f32]) -> Features {
+    terms.sort_unstable();
+    let mut entries: Vec<(u32, f32)> = Vec::with_capacity(terms.len() + 1);
+    for b in terms {
+        match entries.last_mut() {
+            Some((last, count)) if *last == b => *count += 1.0,
+            _ => entries.push((b, 1.0)),
+        }
+    }
+    let mut norm = 0.0f32;
+    for (b, v) in entries.iter_mut() {
+        let tf = if *v == 1.0 { 1.0 } else { 1.0 + v.ln() };
+        *v = tf * idf[*b as usize];
+        norm += *v * *v;
+    }
+    let scale = 1.0 / norm.sqrt().max(1e-6);
+    entries.iter_mut().for_each(|(_, v)| *v *= scale);
+    entries.push((bias(idf.len() as u32), 1.0));
+    Features { entries }
+}
+
+/// Smoothed inverse document frequency of every bucket over `clauses`, as
+/// scikit-learn computes it: ln((1 + n) / (1 + df)) + 1.
+pub fn idf(clauses: &[Vec<u32>], buckets: u32) -> Vec<f32> {
+    let mut df = vec![0u32; buckets as usize];
+    let mut seen: Vec<u32> = Vec::new();
+    for terms in clauses {
+        seen.clear();
+        seen.extend_from_slice(terms);
+        seen.sort_unstable();
+        seen.dedup();
+        for &b in &seen {
+            df[b as usize] += 1;
+        }
+    }
+    let n = clauses.len() as f32;
+    df.iter()
+        .map(|&d| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0)
+        .collect()
+}
+
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+impl ThemeHeads {
+    pub fn from_parts(header: ThemeHeader, body: &[u8]) -> Result<ThemeHeads, String> {
+        if header.feature_set != FEATURE_SET {
+            return Err(format!(
+                "its theme heads were trained on features \"{}\", this voctag computes \"{FEATURE_SET}\": retrain it with `voctag train`",
+                header.feature_set
+            ));
+        }
+        if header.buckets == 0 || header.themes.is_empty() {
+            return Err("theme heads with zero buckets or no themes".into());
+        }
+        let want = (header.themes.len() + 1) * header.buckets as usize * 4;
+        if body.len() != want {
+            return Err(format!(
+                "theme weights are {} bytes, the header's {} themes (and idf) × {} buckets need {want}: the file is truncated or corrupt",
+                body.len(),
+                header.themes.len(),
+                header.buckets
+            ));
+        }
+        let mut weights: Vec<f32> = body
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        if weights.iter().any(|w| !w.is_finite()) {
+            return Err("theme weights hold NaN or infinity".into());
+        }
+        let idf = weights.split_off(header.themes.len() * header.buckets as usize);
+        Ok(ThemeHeads {
+            header,
+            weights,
+            idf,
+        })
+    }
+
+    /// The weights, then the idf, as the model file stores them.
+    pub fn to_bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        self.weights
+            .iter()
+            .chain(&self.idf)
+            .flat_map(|w| w.to_le_bytes())
+    }
+
+    /// The features of a unit's [`clause_terms`], weighed as in training.
+    pub fn weigh(&self, terms: Vec<u32>) -> Features {
+        tf_idf(terms, &self.idf)
+    }
+
+    /// For each head: the theme of that id in `lexicon`, if it has one.
+    pub fn head_themes(&self, lexicon: &Lexicon) -> Vec<Option<usize>> {
+        self.header
+            .themes
+            .iter()
+            .map(|id| lexicon.themes.iter().position(|t| &t.id == id))
+            .collect()
+    }
+
+    /// The themes to add to a comment (normalized `text`, its tokens and
+    /// clauses): each head whose probability over the whole comment passes
+    /// `threshold`, whose theme (`head_themes`) the terms did not find
+    /// (`found`, by theme), as a hit on the clause the head scores highest.
+    /// Sorted by span.
+    pub fn flag(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        clauses: &[Clause],
+        head_themes: &[Option<usize>],
+        found: &[bool],
+        threshold: f32,
+    ) -> Vec<TermHit> {
+        let units = clause_units(text, tokens, clauses, self.header.buckets);
+        let mut flagged = vec![0.0f32; self.heads()];
+        self.probabilities(&self.weigh(units.concat()), &mut flagged);
+        let wanted: Vec<(usize, usize)> = flagged
+            .iter()
+            .zip(head_themes)
+            .enumerate()
+            .filter_map(|(head, (&p, theme))| {
+                let theme = (*theme)?;
+                (p > threshold && !found[theme]).then_some((head, theme))
+            })
+            .collect();
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        let clause_features: Vec<Features> = units.into_iter().map(|u| self.weigh(u)).collect();
+        let mut hits: Vec<TermHit> = wanted
+            .iter()
+            .filter_map(|&(head, theme)| {
+                // The first clause of the highest probability.
+                let (best, _) = clause_features
+                    .iter()
+                    .map(|f| self.probability(f, head))
+                    .enumerate()
+                    .fold(None, |best: Option<(usize, f32)>, (ci, p)| match best {
+                        Some((_, b)) if b >= p => best,
+                        _ => Some((ci, p)),
+                    })?;
+                Some(TermHit {
+                    span: clauses[best].span.clone(),
+                    theme,
+                    term: None,
+                })
+            })
+            .collect();
+        hits.sort_by_key(|h| (h.span.start, h.theme));
+        hits
+    }
+
+    /// P(theme) of one head.
+    pub fn probability(&self, f: &Features, head: usize) -> f32 {
+        let k = self.heads();
+        let z: f32 = f
+            .entries
+            .iter()
+            .map(|&(bucket, v)| self.weights[bucket as usize * k + head] * v)
+            .sum();
+        sigmoid(z)
+    }
+
+    pub fn heads(&self) -> usize {
+        self.header.themes.len()
+    }
+
+    /// P(theme) of each head for one clause's features, into `out`.
+    pub fn probabilities(&self, f: &Features, out: &mut [f32]) {
+        let k = self.heads();
+        let out = &mut out[..k];
+        out.iter_mut().for_each(|z| *z = 0.0);
+        for &(bucket, v) in &f.entries {
+            let row = &self.weights[bucket as usize * k..][..k];
+            for (z, w) in out.iter_mut().zip(row) {
+                *z += w * v;
+            }
+        }
+        out.iter_mut().for_each(|z| *z = sigmoid(*z));
+    }
+}
+
+/// [`clause_terms`] of each clause.
+pub fn clause_units(
+    text: &str,
+    tokens: &[Token],
+    clauses: &[Clause],
+    buckets: u32,
+) -> Vec<Vec<u32>> {
+    clauses
+        .iter()
+        .map(|c| clause_terms(text, tokens, c.span.clone(), buckets))
+        .collect()
+}
+
+/// One clause of a labelled comment (its [`clause_terms`]), and the heads
+/// it is an example of.
+pub struct ClauseExample {
+    pub terms: Vec<u32>,
+    pub positive: Vec<usize>,
+}
+
+/// How to train: the header to write (its `feature_set` and `clauses`
+/// are filled in by [`train`]) and the shuffle's seed.
+pub struct ThemeTraining {
+    pub header: ThemeHeader,
+    pub seed: u64,
+}
+
+/// Fits every head by stochastic gradient descent on the logistic loss,
+/// each class weighted by the inverse of its frequency (a theme is in a few
+/// percent of clauses), averaging the weights over epochs. One thread, an
+/// order drawn from `seed`: the same examples give the same bytes.
+pub fn train(examples: &[ClauseExample], training: &ThemeTraining) -> ThemeHeads {
+    let opts = &training.header;
+    let idf = idf(
+        &examples.iter().map(|e| e.terms.clone()).collect::<Vec<_>>(),
+        opts.buckets,
+    );
+    let features: Vec<Features> = examples
+        .iter()
+        .map(|e| tf_idf(e.terms.clone(), &idf))
+        .collect();
+    let k = opts.themes.len();
+    let n = examples.len() as f32;
+    let mut positives = vec![0usize; k];
+    for ex in examples {
+        for &h in &ex.positive {
+            positives[h] += 1;
+        }
+    }
+    // Balanced class weights, n / (2 · count), as scikit-learn's "balanced".
+    let class_weight: Vec<[f32; 2]> = positives
+        .iter()
+        .map(|&p| {
+            let pos = p.max(1) as f32;
+            let neg = (examples.len() - p).max(1) as f32;
+            [n / (2.0 * neg), n / (2.0 * pos)]
+        })
+        .collect();
+    let buckets = opts.buckets as usize;
+    let mut weights = vec![0.0f32; buckets * k];
+    let mut average = vec![0.0f32; weights.len()];
+    let mut rng = crate::train::Rng::new(training.seed);
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut z = vec![0.0f32; k];
+    let mut target = vec![false; k];
+    for epoch in 0..opts.epochs {
+        rng.shuffle(&mut order);
+        let lr = opts.learning_rate / (1.0 + epoch as f32);
+        for &i in &order {
+            let ex = &examples[i];
+            target.iter_mut().for_each(|t| *t = false);
+            for &h in &ex.positive {
+                target[h] = true;
+            }
+            z.iter_mut().for_each(|v| *v = 0.0);
+            for &(b, v) in &features[i].entries {
+                let row = &weights[b as usize * k..(b as usize + 1) * k];
+                for (zh, w) in z.iter_mut().zip(row) {
+                    *zh += w * v;
+                }
+            }
+            for h in 0..k {
+                let y = target[h] as usize;
+                z[h] = (sigmoid(z[h]) - y as f32) * class_weight[h][y];
+            }
+            for &(b, v) in &features[i].entries {
+                let row = &mut weights[b as usize * k..(b as usize + 1) * k];
+                for (w, g) in row.iter_mut().zip(&z) {
+                    *w -= lr * (g * v + opts.l2 * *w);
+                }
+            }
+        }
+        for (a, w) in average.iter_mut().zip(&weights) {
+            *a += w / opts.epochs as f32;
+        }
+    }
+    ThemeHeads {
+        header: ThemeHeader {
+            feature_set: FEATURE_SET.into(),
+            clauses: examples.len(),
+            ..opts.clone()
+        },
+        weights: average,
+        idf,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    fn tokens(text: &str) -> Vec<Token> {
+        let lexicon = crate::lexicon::Lexicon::bundled().unwrap();
+        crate::segment::Segmenter::new(&lexicon).segment(text)
+    }
+
+    #[test]
+    fn clause_terms_stay_inside_the_clause() {
+        let text = "回复太慢, the bot is useless";
+        let toks = tokens(text);
+        let split = text.find(',').unwrap();
+        let left = clause_terms(text, &toks, 0..split, 1 << 16);
+        let right = clause_terms(text, &toks, split + 2..text.len(), 1 << 16);
+        let whole = clause_terms(text, &toks, 0..text.len(), 1 << 16);
+        // 回复太慢: 2 words (回复, 太慢) and 4 + 3 + 2 character n-grams.
+        assert_eq!(left.len(), 2 + 9);
+        // the bot is useless: 4 words, 3 bigrams, and the 3-grams of
+        // " the ", " bot ", " is ", " useless ": 3 + 3 + 2 + 7.
+        assert_eq!(right.len(), 4 + 3 + 15);
+        // No bigram joins a Han word to a Latin one.
+        assert_eq!(whole.len(), left.len() + right.len());
+    }
+
+    #[test]
+    fn ascii_and_other_words_hash_their_trigrams_alike() {
+        let hashes = |w: &str| {
+            let mut out = Vec::new();
+            push_char_trigrams(w, &mut |h| out.push(h.0));
+            out
+        };
+        // "café" takes the general path; its first three 3-grams are ASCII.
+        assert_eq!(hashes("caf")[..2], hashes("café")[..2]);
+        assert_eq!(hashes("ab").len(), 2);
+        assert_eq!(hashes("café").len(), 4);
+    }
+
+    #[test]
+    fn tf_idf_is_unit_length_and_rare_terms_weigh_more() {
+        // Bucket 1 is in every clause, bucket 2 in one of four.
+        let clauses = vec![vec![1, 2], vec![1], vec![1], vec![1, 3]];
+        let idf = idf(&clauses, 8);
+        assert!(idf[2] > idf[1]);
+        let f = tf_idf(vec![1, 2, 1], &idf);
+        let (sparse, bias) = f.entries.split_at(f.entries.len() - 1);
+        let norm: f32 = sparse.iter().map(|(_, v)| v * v).sum();
+        assert!((norm - 1.0).abs() < 1e-5, "{norm}");
+        assert_eq!(bias[0].1, 1.0);
+        let weight = |b: u32| sparse.iter().find(|e| e.0 == b).unwrap().1;
+        // Twice as often, but in every clause: still below the rare one.
+        assert!(weight(2) > weight(1), "{sparse:?}");
+    }
+
+    fn example(words: &str, positive: &[usize]) -> ClauseExample {
+        let toks = tokens(words);
+        ClauseExample {
+            terms: clause_terms(words, &toks, 0..words.len(), 1 << 12),
+            positive: positive.to_vec(),
+        }
+    }
+
+    /// Small settings for tests: 2^12 buckets, 5 epochs.
+    pub(crate) fn settings(themes: Vec<String>) -> ThemeHeader {
+        ThemeHeader {
+            feature_set: String::new(),
+            themes,
+            buckets: 1 << 12,
+            threshold: 0.5,
+            epochs: 5,
+            learning_rate: 0.5,
+            l2: 0.0,
+            comments: 0,
+            clauses: 0,
+        }
+    }
+
+    #[test]
+    fn heads_learn_their_theme_and_round_trip() {
+        let mut examples = Vec::new();
+        for _ in 0..20 {
+            examples.push(example("the bot kept looping", &[0]));
+            examples.push(example("waited three days for a reply", &[1]));
+            examples.push(example("the room was lovely", &[]));
+        }
+        let opts = ThemeTraining {
+            header: settings(vec!["chatbot".into(), "response_speed".into()]),
+            seed: 7,
+        };
+        let heads = train(&examples, &opts);
+        let p = |text: &str| {
+            let mut p = [0.0f32; 2];
+            let terms = clause_terms(text, &tokens(text), 0..text.len(), heads.header.buckets);
+            heads.probabilities(&heads.weigh(terms), &mut p);
+            p
+        };
+        let bot = p("the bot kept looping");
+        assert!(bot[0] > 0.9 && bot[1] < 0.1, "{bot:?}");
+        let room = p("the room was lovely");
+        assert!(room[0] < 0.1 && room[1] < 0.1, "{room:?}");
+        // Same examples and seed, same weights.
+        assert_eq!(train(&examples, &opts).weights, heads.weights);
+
+        let body: Vec<u8> = heads.to_bytes().collect();
+        let back = ThemeHeads::from_parts(heads.header.clone(), &body).unwrap();
+        assert_eq!(
+            (back.weights, back.idf),
+            (heads.weights.clone(), heads.idf.clone())
+        );
+        let err = ThemeHeads::from_parts(heads.header.clone(), &body[4..]).unwrap_err();
+        assert!(err.contains("truncated"), "{err}");
+        let mut other = heads.header.clone();
+        other.feature_set = "t0".into();
+        let err = ThemeHeads::from_parts(other, &body).unwrap_err();
+        assert!(err.contains("retrain"), "{err}");
+    }
+}
