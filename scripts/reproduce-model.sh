@@ -27,6 +27,9 @@ out="$(mktemp -d)/sentiment-linear.bin"
   --data testdata/sentiment/round3_zh.jsonl@3 \
   --data testdata/sentiment/round3_en.jsonl@3 \
   --data testdata/sentiment/round3_service.jsonl@3 \
+  --data testdata/sentiment/round4_zh.jsonl@3 \
+  --data testdata/sentiment/round4_en.jsonl@3 \
+  --data testdata/sentiment/round4_nearmiss.jsonl@3 \
   --calibrate "$corpora/valid.jsonl" \
   --l2 3e-5 \
   --out "$out"
