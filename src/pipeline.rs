@@ -313,17 +313,7 @@ impl Pipeline {
             .iter()
             .chain(&by_model)
             .map(|m| {
-                // Nothing in the comment judges it, so what the whole comment
-                // says is what it says about the theme: "still trying to
-                // resolve it four months later" complains without a
-                // complaint word. On 550 labelled comments the lexicons had
-                // never seen, this gained 0.015–0.04 theme + polarity F1.
-                let (polarity, from) =
-                    if m.from == PolarityFrom::Nothing && sentiment.label != Polarity::Neutral {
-                        (sentiment.label, PolarityFrom::Comment)
-                    } else {
-                        (m.polarity, m.from)
-                    };
+                let (polarity, from) = unjudged_polarity(m, &sentiment);
                 Mention {
                     theme: m.theme,
                     term: m.term,
@@ -347,6 +337,33 @@ impl Pipeline {
             mentions,
             timings: t,
         }
+    }
+}
+
+/// A mention's polarity once the comment's sentiment is known. Nothing in
+/// the comment judges it, so what the whole comment says is what it says
+/// about the theme: "still trying to resolve it four months later"
+/// complains without a complaint word (on 550 labelled comments the
+/// lexicons had never seen, this gained 0.015–0.04 theme + polarity F1).
+/// A theme the model added was flagged because the comment talks about it
+/// the way complaints and praise do, so it follows the sign of the
+/// comment's score even when the label is neutral (on 500 comments nothing
+/// had been trained on, 65 of the model's 90 right themes got the right
+/// polarity this way, against 59 when such mentions stayed neutral).
+fn unjudged_polarity(m: &polarity::RawMention, sentiment: &Sentiment) -> (Polarity, PolarityFrom) {
+    if m.from != PolarityFrom::Nothing {
+        return (m.polarity, m.from);
+    }
+    // A score this close to 0 leans nowhere.
+    const LEAN: f32 = 0.05;
+    let lean = if m.term.is_none() && sentiment.label == Polarity::Neutral {
+        Polarity::of(sentiment.score - sentiment.score.clamp(-LEAN, LEAN))
+    } else {
+        sentiment.label
+    };
+    match lean {
+        Polarity::Neutral => (m.polarity, m.from),
+        p => (p, PolarityFrom::Comment),
     }
 }
 
@@ -600,6 +617,53 @@ mod tests {
                 prop_assert!(m.evidence.start <= m.span.start && m.span.end <= m.evidence.end);
             }
             prop_assert!((-1.0..=1.0).contains(&a.sentiment.score));
+        }
+    }
+
+    #[test]
+    fn a_model_mention_nothing_judges_follows_the_comment_score() {
+        let raw = |term: Option<usize>| polarity::RawMention {
+            theme: 0,
+            term,
+            polarity: Polarity::Neutral,
+            span: 0..1,
+            clause: 0,
+            cue: None,
+            negated: false,
+            from: PolarityFrom::Nothing,
+        };
+        let neutral_leaning = |score: f32| Sentiment {
+            label: Polarity::Neutral,
+            score,
+        };
+        // A term's mention in a neutral comment stays neutral ("I returned it").
+        assert_eq!(
+            unjudged_polarity(&raw(Some(0)), &neutral_leaning(-0.3)),
+            (Polarity::Neutral, PolarityFrom::Nothing)
+        );
+        // The model's follows the score's sign, unless it is about 0.
+        assert_eq!(
+            unjudged_polarity(&raw(None), &neutral_leaning(-0.3)),
+            (Polarity::Negative, PolarityFrom::Comment)
+        );
+        assert_eq!(
+            unjudged_polarity(&raw(None), &neutral_leaning(0.2)),
+            (Polarity::Positive, PolarityFrom::Comment)
+        );
+        assert_eq!(
+            unjudged_polarity(&raw(None), &neutral_leaning(0.01)),
+            (Polarity::Neutral, PolarityFrom::Nothing)
+        );
+        // A polar comment decides for both.
+        let negative = Sentiment {
+            label: Polarity::Negative,
+            score: -0.9,
+        };
+        for term in [Some(0), None] {
+            assert_eq!(
+                unjudged_polarity(&raw(term), &negative),
+                (Polarity::Negative, PolarityFrom::Comment)
+            );
         }
     }
 
