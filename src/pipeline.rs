@@ -548,7 +548,7 @@ mod tests {
         use Polarity::*;
         let text = "前台很好，但是客房很脏";
         assert_mention(text, "facilities", Negative, "客房");
-        let text = "the app is fine but the hotline is a nightmare";
+        let text = "the app is fine but the hotline is awful";
         assert_mention(text, "self_service", Positive, "app");
         assert_mention(text, "reachability", Negative, "hotline");
     }
