@@ -17,8 +17,9 @@
 //!
 //! Rows with a `themes` list (the eval format) also train the theme heads
 //! ([`crate::theme_model`]): every clause of such a comment is an example,
-//! positive for the themes whose gold evidence it overlaps. Each comment
-//! counts once there, whatever its file's weight.
+//! positive for the themes whose gold evidence it overlaps, and so is the
+//! whole comment, positive for all of its themes. Each comment counts once
+//! there, whatever its file's weight.
 
 use crate::error::{Error, Result};
 use crate::pipeline::Pipeline;
