@@ -30,6 +30,8 @@ out="$(mktemp -d)/sentiment-linear.bin"
   --data testdata/sentiment/round4_zh.jsonl@3 \
   --data testdata/sentiment/round4_en.jsonl@3 \
   --data testdata/sentiment/round4_nearmiss.jsonl@3 \
+  --data testdata/sentiment/zh_sentiment.jsonl@3 \
+  --data testdata/sentiment/en_sentiment.jsonl@3 \
   --calibrate "$corpora/valid.jsonl" \
   --l2 3e-5 \
   --out "$out"
