@@ -329,7 +329,7 @@ pub struct TrainArgs {
 
     /// Theme heads (trained on the rows that carry `themes`): the
     /// probability above which `run` adds a theme the terms missed.
-    #[arg(long, default_value_t = 0.4, help_heading = "Theme heads")]
+    #[arg(long, default_value_t = 0.4, value_parser = parse_probability, help_heading = "Theme heads")]
     pub theme_threshold: f32,
 
     /// Theme heads: epochs (0: the model gets none, terms only).
@@ -337,7 +337,7 @@ pub struct TrainArgs {
     pub theme_epochs: usize,
 
     /// Theme heads: initial SGD step size.
-    #[arg(long, default_value_t = 1.0, help_heading = "Theme heads")]
+    #[arg(long, default_value_t = 1.0, value_parser = parse_positive, help_heading = "Theme heads")]
     pub theme_learning_rate: f32,
 
     /// Theme heads: L2 penalty per update.
@@ -610,4 +610,12 @@ fn parse_probability(s: &str) -> std::result::Result<f32, String> {
         .ok()
         .filter(|p| (0.0..=1.0).contains(p))
         .ok_or_else(|| format!("{s:?} is not a probability between 0 and 1"))
+}
+
+/// A finite number above 0.
+fn parse_positive(s: &str) -> std::result::Result<f32, String> {
+    s.parse::<f32>()
+        .ok()
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .ok_or_else(|| format!("{s:?} is not a positive number"))
 }

@@ -30,6 +30,7 @@ use crate::lexicon::Lexicon;
 use crate::polarity::PolarityFrom;
 use crate::segment::{Script, Segmenter, Token};
 use crate::sentiment::{Model, Scorer, ScoringInput};
+use crate::themes::TermHit;
 use crate::{clauses, normalize, polarity, theme_model, themes, Lang, Polarity, Sentiment};
 use std::ops::Range;
 use std::time::Instant;
@@ -43,7 +44,7 @@ pub struct Mention {
     /// theme model flagged the clause (the `rule` column reads `model`).
     pub term: Option<usize>,
     pub polarity: Polarity,
-    /// The matched term.
+    /// The matched term; the clause, for a theme the model added.
     pub span: Range<usize>,
     /// The clause the mention was judged in.
     pub evidence: Range<usize>,
@@ -218,6 +219,7 @@ impl Pipeline {
             tokens,
             cues,
             clauses,
+            hits,
             polarities,
         }
     }
@@ -281,7 +283,17 @@ impl Pipeline {
         if hits.is_empty() {
             return Vec::new();
         }
-        polarity::assign(&self.lexicon, &s.tokens, &s.clauses, &s.cues, &hits).mentions
+        // Judged beside the terms' hits, so that a fixed-polarity term of the
+        // same clause or sentence, the contrast rule and the comment's tone
+        // speak for them as for a term, and cues held by such a term stay
+        // with it; only the model's own mentions are kept.
+        let mut all: Vec<TermHit> = s.hits.iter().cloned().chain(hits).collect();
+        all.sort_by_key(|h| (h.span.start, h.span.end, h.term.is_none(), h.theme));
+        polarity::assign(&self.lexicon, &s.tokens, &s.clauses, &s.cues, &all)
+            .mentions
+            .into_iter()
+            .filter(|m| m.term.is_none())
+            .collect()
     }
 
     pub fn analyze(&self, original: &str) -> Analysis {
@@ -373,6 +385,8 @@ struct Stages<'t> {
     tokens: Vec<Token>,
     cues: Vec<clauses::CueHit>,
     clauses: Vec<clauses::Clause>,
+    /// The terms' hits, which the theme model's hits are judged beside.
+    hits: Vec<TermHit>,
     polarities: polarity::Polarities,
 }
 
@@ -732,6 +746,18 @@ mod tests {
         // Terms only, at threshold 1.
         let terms_only = with_jingle_heads().with_theme_threshold(Some(1.0));
         assert_eq!(terms_only.analyze(text).mentions.len(), 1);
+        // Judged beside the terms: a fixed-polarity term of the same clause
+        // speaks for the model's mention as it would for a term's.
+        let beside = "the jingle played for an hour and then i was passed around";
+        let a = p.analyze(beside);
+        let added: Vec<_> = a.mentions.iter().filter(|m| m.term.is_none()).collect();
+        assert_eq!(added.len(), 1, "{:?}", a.mentions);
+        assert_eq!(
+            (added[0].polarity, added[0].from),
+            (Polarity::Negative, PolarityFrom::Context),
+            "{:?}",
+            a.mentions
+        );
         // A theme the terms found is left to them.
         let both = "电话一直打不通, the jingle played for an hour";
         let a = p.analyze(both);

@@ -26,7 +26,9 @@ pub struct Timings {
     pub themes: f64,
     pub polarity: f64,
     pub sentiment: f64,
-    /// The theme heads: themes the terms missed (0 with a model that has none).
+    /// The theme heads (themes the terms missed; about 0 with a model that
+    /// has none, or at `--theme-threshold 1`) and turning every comment's
+    /// hits into its mentions.
     pub theme_model: f64,
     pub write: f64,
     pub wall: f64,

@@ -41,8 +41,8 @@ pub struct ThemeHeader {
     /// Theme ids, in the order of the heads.
     pub themes: Vec<String>,
     pub buckets: u32,
-    /// A theme the terms missed is added when its best clause scores above
-    /// this probability.
+    /// A theme the terms missed is added when the whole comment scores
+    /// above this probability (its best clause then holds the mention).
     pub threshold: f32,
     pub epochs: usize,
     pub learning_rate: f32,
@@ -186,6 +186,17 @@ impl ThemeHeads {
         if header.buckets == 0 || header.themes.is_empty() {
             return Err("theme heads with zero buckets or no themes".into());
         }
+        if !(0.0..=1.0).contains(&header.threshold) {
+            return Err(format!(
+                "theme threshold {} is not a probability between 0 and 1",
+                header.threshold
+            ));
+        }
+        let mut ids: Vec<&String> = header.themes.iter().collect();
+        ids.sort();
+        if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+            return Err(format!("theme heads name {:?} twice", w[0]));
+        }
         let want = (header.themes.len() + 1) * header.buckets as usize * 4;
         if body.len() != want {
             return Err(format!(
@@ -203,6 +214,10 @@ impl ThemeHeads {
             return Err("theme weights hold NaN or infinity".into());
         }
         let idf = weights.split_off(header.themes.len() * header.buckets as usize);
+        // ln((1 + n) / (1 + df)) + 1 is at least 1 for every bucket.
+        if idf.iter().any(|&v| v < 1.0) {
+            return Err("theme idf values below 1: the file is corrupt".into());
+        }
         Ok(ThemeHeads {
             header,
             weights,
@@ -538,5 +553,20 @@ pub(crate) mod tests {
         other.feature_set = "t0".into();
         let err = ThemeHeads::from_parts(other, &body).unwrap_err();
         assert!(err.contains("retrain"), "{err}");
+        // A threshold that is no probability, a theme named twice, an idf
+        // below 1: a corrupt file, not a model that tags oddly.
+        let mut other = heads.header.clone();
+        other.threshold = -1.0;
+        let err = ThemeHeads::from_parts(other, &body).unwrap_err();
+        assert!(err.contains("probability"), "{err}");
+        let mut other = heads.header.clone();
+        other.themes[1] = other.themes[0].clone();
+        let err = ThemeHeads::from_parts(other, &body).unwrap_err();
+        assert!(err.contains("twice"), "{err}");
+        let mut zero_idf = body.clone();
+        let last = zero_idf.len() - 4;
+        zero_idf[last..].copy_from_slice(&0.0f32.to_le_bytes());
+        let err = ThemeHeads::from_parts(heads.header.clone(), &zero_idf).unwrap_err();
+        assert!(err.contains("idf"), "{err}");
     }
 }

@@ -117,7 +117,7 @@ fn load(
     path: &Path,
     weight: f32,
     buckets: u32,
-    theme_buckets: u32,
+    theme_buckets: Option<u32>,
 ) -> Result<Loaded> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let text =
@@ -130,7 +130,11 @@ fn load(
             serde_json::from_str(l).map_err(|e| Error::input(path, format!("line {}: {e}", i + 1)))
         })
         .collect::<Result<_>>()?;
-    let clauses = theme_examples(pipeline, path, &rows, theme_buckets)?;
+    // Theme labels are read (and checked) only when heads are trained.
+    let clauses = match theme_buckets {
+        Some(b) => theme_examples(pipeline, path, &rows, b)?,
+        None => Vec::new(),
+    };
     let themed_rows = rows.iter().filter(|r| r.themes.is_some()).count();
     let examples: Vec<Example> = rows
         .par_iter()
@@ -181,6 +185,12 @@ fn theme_examples(
                     format!("row {}: unknown theme {:?}", line + 1, g.theme),
                 )
             })?;
+            if g.evidence.is_empty() {
+                return Err(Error::input(
+                    path,
+                    format!("row {}: empty evidence for {:?}", line + 1, g.theme),
+                ));
+            }
             let at = row.text.find(&g.evidence).ok_or_else(|| {
                 Error::input(
                     path,
@@ -248,7 +258,8 @@ pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
     let mut themed_rows = 0;
     let mut data = Vec::new();
     for (path, weight) in &opts.data {
-        let mut loaded = load(pipeline, path, *weight, opts.buckets, opts.theme_buckets)?;
+        let theme_buckets = (opts.theme_epochs > 0).then_some(opts.theme_buckets);
+        let mut loaded = load(pipeline, path, *weight, opts.buckets, theme_buckets)?;
         examples.append(&mut loaded.examples);
         clauses.append(&mut loaded.clauses);
         themed_rows += loaded.themed_rows;
@@ -337,7 +348,7 @@ pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
 fn calibrate(pipeline: &Pipeline, model: &mut LinearModel, files: &[PathBuf]) -> Result<()> {
     let mut examples = Vec::new();
     for path in files {
-        let mut loaded = load(pipeline, path, 1.0, model.header.buckets, 1)?;
+        let mut loaded = load(pipeline, path, 1.0, model.header.buckets, None)?;
         examples.append(&mut loaded.examples);
         model.header.training.calibration.push(loaded.record);
     }
@@ -497,8 +508,8 @@ mod tests {
         let err = train(
             &pipeline,
             &TrainOptions {
-                data: vec![(bad, 1.0)],
-                ..opts
+                data: vec![(bad.clone(), 1.0)],
+                ..opts.clone()
             },
         )
         .unwrap_err()
@@ -507,5 +518,28 @@ mod tests {
             err.contains("bad.jsonl") && err.contains("row 1") && err.contains("pricing"),
             "{err}"
         );
+        // With no heads to train, theme labels are not read.
+        let no_heads = TrainOptions {
+            data: vec![(bad, 1.0)],
+            theme_epochs: 0,
+            ..opts.clone()
+        };
+        assert!(train(&pipeline, &no_heads).unwrap().themes.is_none());
+        // Empty evidence would mark no clause: an error, not a silent skip.
+        let empty = write(
+            dir.path(),
+            "empty.jsonl",
+            &[row("太贵了", "negative", &[("price_value", "")])],
+        );
+        let err = train(
+            &pipeline,
+            &TrainOptions {
+                data: vec![(empty, 1.0)],
+                ..opts
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("empty evidence"), "{err}");
     }
 }

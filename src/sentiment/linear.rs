@@ -5,7 +5,8 @@
 //! bucket count, neutral threshold, training data checksums and metrics,
 //! and the theme heads' own header when the file has them), a newline, then
 //! `classes × buckets` little-endian f32 weights, then the theme heads'
-//! `buckets × themes` weights (see [`crate::theme_model`]).
+//! `buckets × themes` weights and their `buckets` idf values (see
+//! [`crate::theme_model`]).
 //!
 //! A comment is `neutral` when the neutral class wins, or when neither
 //! praise nor blame reaches `neutral_threshold` (low confidence, or a real
@@ -88,13 +89,20 @@ impl LinearModel {
             return Err("zero buckets".into());
         }
         let want = CLASSES.len() * header.buckets as usize * 4;
-        let (body, theme_body) = body.split_at(want.min(body.len()));
+        if body.len() < want {
+            return Err(format!(
+                "weights are {} bytes, the header's {} buckets need {want}: the file is truncated or corrupt",
+                body.len(),
+                header.buckets
+            ));
+        }
+        let (body, theme_body) = body.split_at(want);
         let themes = header
             .themes
             .take()
             .map(|h| ThemeHeads::from_parts(h, theme_body))
             .transpose()?;
-        if body.len() != want || (themes.is_none() && !theme_body.is_empty()) {
+        if themes.is_none() && !theme_body.is_empty() {
             return Err(format!(
                 "weights are {} bytes, the header's {} buckets need {want}: the file is truncated or corrupt",
                 body.len() + theme_body.len(),
