@@ -298,13 +298,9 @@ fn stages(c: &mut Criterion) {
         .expect("the bundled model has theme heads");
     let head_themes = heads.head_themes(lex);
     let flag_all = || -> usize {
-        let mut found = vec![false; lex.themes.len()];
         (0..norm.len())
             .map(|i| {
-                found.iter_mut().for_each(|f| *f = false);
-                for m in &prep.polarities[i].mentions {
-                    found[m.theme] = true;
-                }
+                let found = prep.polarities[i].themes_found(lex.themes.len());
                 let (text, tokens, clauses) = (norm[i], &prep.tokens[i], &prep.clauses[i]);
                 let threshold = heads.header.threshold;
                 heads

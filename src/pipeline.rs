@@ -128,6 +128,10 @@ fn lap(clock: &mut Instant) -> u64 {
 impl Pipeline {
     pub fn new(lexicon: Lexicon, model: Model) -> Pipeline {
         let segmenter = Segmenter::new(&lexicon);
+        Pipeline::assemble(lexicon, segmenter, model)
+    }
+
+    fn assemble(lexicon: Lexicon, segmenter: Segmenter, model: Model) -> Pipeline {
         Pipeline {
             head_themes: head_themes(&lexicon, &model),
             lexicon,
@@ -163,13 +167,7 @@ impl Pipeline {
         });
         let lexicon = lexicon?;
         let segmenter = Segmenter::with_dictionary(jieba, &lexicon);
-        Ok(Pipeline {
-            head_themes: head_themes(&lexicon, &model),
-            lexicon,
-            segmenter,
-            model,
-            theme_threshold: None,
-        })
+        Ok(Pipeline::assemble(lexicon, segmenter, model))
     }
 
     /// The bundled lexicons and model.
@@ -267,10 +265,7 @@ impl Pipeline {
         if threshold >= 1.0 || s.tokens.is_empty() {
             return Vec::new();
         }
-        let mut found = vec![false; self.lexicon.themes.len()];
-        for m in &s.polarities.mentions {
-            found[m.theme] = true;
-        }
+        let found = s.polarities.themes_found(self.lexicon.themes.len());
         let text = s.norm.text.as_str();
         let hits = heads.flag(
             text,

@@ -107,6 +107,17 @@ pub struct Polarities {
     pub cues: Vec<ResolvedCue>,
 }
 
+impl Polarities {
+    /// Per theme (of `themes`): whether a mention of it was found.
+    pub fn themes_found(&self, themes: usize) -> Vec<bool> {
+        let mut found = vec![false; themes];
+        for m in &self.mentions {
+            found[m.theme] = true;
+        }
+        found
+    }
+}
+
 /// Index of the token at or after byte `at`.
 fn token_index(tokens: &[Token], at: usize) -> usize {
     tokens.partition_point(|t| t.span.end <= at)

@@ -65,7 +65,7 @@ pub struct ThemeHeads {
 /// as often as they occur: its words, Latin bigrams, character 3-grams of
 /// Latin words (with the word's edges, so `refund`, `refunds` and
 /// `refunded` share most of theirs) and Han character 1–3-grams.
-/// [`ThemeHeads::features`] weighs them.
+/// [`ThemeHeads::weigh`] weighs them.
 pub fn clause_terms(text: &str, tokens: &[Token], span: Range<usize>, buckets: u32) -> Vec<u32> {
     let bucket = |h: Fnv| (h.0 % buckets as u64) as u32;
     let mut sparse: Vec<u32> = Vec::new();
@@ -153,7 +153,8 @@ fn tf_idf(mut terms: Vec<u32>, idf: &[f32]) -> Features {
 
 /// Smoothed inverse document frequency of every bucket over `clauses`, as
 /// scikit-learn computes it: ln((1 + n) / (1 + df)) + 1.
-pub fn idf(clauses: &[Vec<u32>], buckets: u32) -> Vec<f32> {
+pub fn idf<'a>(clauses: impl ExactSizeIterator<Item = &'a [u32]>, buckets: u32) -> Vec<f32> {
+    let n = clauses.len() as f32;
     let mut df = vec![0u32; buckets as usize];
     let mut seen: Vec<u32> = Vec::new();
     for terms in clauses {
@@ -165,7 +166,6 @@ pub fn idf(clauses: &[Vec<u32>], buckets: u32) -> Vec<f32> {
             df[b as usize] += 1;
         }
     }
-    let n = clauses.len() as f32;
     df.iter()
         .map(|&d| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0)
         .collect()
@@ -206,13 +206,8 @@ impl ThemeHeads {
                 header.buckets
             ));
         }
-        let mut weights: Vec<f32> = body
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
-        if weights.iter().any(|w| !w.is_finite()) {
-            return Err("theme weights hold NaN or infinity".into());
-        }
+        let mut weights = crate::sentiment::linear::read_f32s(body)
+            .ok_or("theme weights hold NaN or infinity")?;
         let idf = weights.split_off(header.themes.len() * header.buckets as usize);
         // ln((1 + n) / (1 + df)) + 1 is at least 1 for every bucket.
         if idf.iter().any(|&v| v < 1.0) {
@@ -363,10 +358,7 @@ pub struct ThemeTraining {
 /// order drawn from `seed`: the same examples give the same bytes.
 pub fn train(examples: &[ClauseExample], training: &ThemeTraining) -> ThemeHeads {
     let opts = &training.header;
-    let idf = idf(
-        &examples.iter().map(|e| e.terms.clone()).collect::<Vec<_>>(),
-        opts.buckets,
-    );
+    let idf = idf(examples.iter().map(|e| e.terms.as_slice()), opts.buckets);
     let features: Vec<Features> = examples
         .iter()
         .map(|e| tf_idf(e.terms.clone(), &idf))
@@ -479,8 +471,8 @@ pub(crate) mod tests {
     #[test]
     fn tf_idf_is_unit_length_and_rare_terms_weigh_more() {
         // Bucket 1 is in every clause, bucket 2 in one of four.
-        let clauses = vec![vec![1, 2], vec![1], vec![1], vec![1, 3]];
-        let idf = idf(&clauses, 8);
+        let clauses: [&[u32]; 4] = [&[1, 2], &[1], &[1], &[1, 3]];
+        let idf = idf(clauses.into_iter(), 8);
         assert!(idf[2] > idf[1]);
         let f = tf_idf(vec![1, 2, 1], &idf);
         let (sparse, bias) = f.entries.split_at(f.entries.len() - 1);

@@ -505,15 +505,15 @@ mod tests {
             "bad.jsonl",
             &[row("太贵了", "negative", &[("pricing", "太贵了")])],
         );
-        let err = train(
-            &pipeline,
-            &TrainOptions {
-                data: vec![(bad.clone(), 1.0)],
+        // The error training on `file` alone stops with.
+        let error_of = |file: PathBuf| {
+            let only = TrainOptions {
+                data: vec![(file, 1.0)],
                 ..opts.clone()
-            },
-        )
-        .unwrap_err()
-        .to_string();
+            };
+            train(&pipeline, &only).unwrap_err().to_string()
+        };
+        let err = error_of(bad.clone());
         assert!(
             err.contains("bad.jsonl") && err.contains("row 1") && err.contains("pricing"),
             "{err}"
@@ -531,15 +531,7 @@ mod tests {
             "empty.jsonl",
             &[row("太贵了", "negative", &[("price_value", "")])],
         );
-        let err = train(
-            &pipeline,
-            &TrainOptions {
-                data: vec![(empty, 1.0)],
-                ..opts
-            },
-        )
-        .unwrap_err()
-        .to_string();
+        let err = error_of(empty);
         assert!(err.contains("empty evidence"), "{err}");
     }
 }

@@ -104,18 +104,11 @@ impl LinearModel {
             .transpose()?;
         if themes.is_none() && !theme_body.is_empty() {
             return Err(format!(
-                "weights are {} bytes, the header's {} buckets need {want}: the file is truncated or corrupt",
-                body.len() + theme_body.len(),
-                header.buckets
+                "{} bytes follow the weights and the header names no theme heads: the file is corrupt",
+                theme_body.len()
             ));
         }
-        let weights: Vec<f32> = body
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
-        if weights.iter().any(|w| !w.is_finite()) {
-            return Err("weights hold NaN or infinity".into());
-        }
+        let weights = read_f32s(body).ok_or("weights hold NaN or infinity")?;
         Ok(LinearModel {
             header,
             weights,
@@ -157,6 +150,16 @@ impl LinearModel {
             score: (p[2] - p[0]).clamp(-1.0, 1.0),
         }
     }
+}
+
+/// Little-endian f32s (`bytes.len()` a multiple of 4), or `None` when one
+/// is NaN or infinite: a model file's weight sections.
+pub(crate) fn read_f32s(bytes: &[u8]) -> Option<Vec<f32>> {
+    let values: Vec<f32> = bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    values.iter().all(|v| v.is_finite()).then_some(values)
 }
 
 pub fn probabilities(weights: &[f32], buckets: u32, f: &Features) -> [f32; 3] {
