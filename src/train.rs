@@ -41,6 +41,9 @@ pub struct TrainOptions {
     pub data: Vec<(PathBuf, f32)>,
     pub calibrate: Vec<PathBuf>,
     pub seed: u64,
+    /// How many models (seeds `seed`, `seed + 1`, …) to average, for the
+    /// sentiment weights and the theme heads alike.
+    pub ensemble: usize,
     pub epochs: usize,
     pub buckets: u32,
     pub learning_rate: f32,
@@ -52,6 +55,9 @@ pub struct TrainOptions {
     pub theme_learning_rate: f32,
     pub theme_l2: f32,
     pub theme_buckets: u32,
+    /// JSONL files of texts that carry no theme (film and editorial
+    /// snippets): negative units for every head.
+    pub theme_background: Vec<PathBuf>,
 }
 
 impl Default for TrainOptions {
@@ -60,15 +66,17 @@ impl Default for TrainOptions {
             data: Vec::new(),
             calibrate: Vec::new(),
             seed: 42,
+            ensemble: 1,
             epochs: 10,
             buckets: 1 << 18,
             learning_rate: 1.0,
             l2: 1e-6,
-            theme_threshold: 0.4,
+            theme_threshold: 0.6,
             theme_epochs: 100,
             theme_learning_rate: 1.0,
             theme_l2: 1e-6,
             theme_buckets: 1 << 16,
+            theme_background: Vec::new(),
         }
     }
 }
@@ -149,10 +157,7 @@ fn load(
         })
         .collect();
     let record = DataFile {
-        name: path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
+        name: file_name(path),
         sha256: crate::lexicon::hex(&Sha256::digest(&bytes)),
         rows: examples.len(),
         weight,
@@ -163,6 +168,59 @@ fn load(
         themed_rows,
         record,
     })
+}
+
+/// The theme units (clauses and whole text) of every row of a background
+/// file: JSONL rows whose `text` carries no theme. Its record has weight 0,
+/// since it trains no sentiment.
+fn load_background(
+    pipeline: &Pipeline,
+    path: &Path,
+    buckets: u32,
+) -> Result<(Vec<ClauseExample>, DataFile)> {
+    #[derive(Deserialize)]
+    struct Background {
+        text: String,
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text =
+        std::str::from_utf8(&bytes).map_err(|e| Error::input(path, format!("not UTF-8: {e}")))?;
+    let rows: Vec<Background> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| Error::input(path, format!("line {}: {e}", i + 1)))
+        })
+        .collect::<Result<_>>()?;
+    let units: Vec<Vec<ClauseExample>> = rows
+        .par_iter()
+        .map(|r| {
+            pipeline
+                .theme_units(&r.text, buckets)
+                .into_iter()
+                .map(|(_, terms)| ClauseExample {
+                    terms,
+                    positive: Vec::new(),
+                    background: true,
+                })
+                .collect()
+        })
+        .collect();
+    let record = DataFile {
+        name: file_name(path),
+        sha256: crate::lexicon::hex(&Sha256::digest(&bytes)),
+        rows: rows.len(),
+        weight: 0.0,
+    };
+    Ok((units.into_iter().flatten().collect(), record))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// The clauses and the whole text of every row with `themes`, each
@@ -221,7 +279,11 @@ fn theme_examples(
                         .collect();
                     positive.sort_unstable();
                     positive.dedup();
-                    ClauseExample { terms, positive }
+                    ClauseExample {
+                        terms,
+                        positive,
+                        background: false,
+                    }
                 })
                 .collect()
         })
@@ -265,32 +327,18 @@ pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
         themed_rows += loaded.themed_rows;
         data.push(loaded.record);
     }
-    let buckets = opts.buckets as usize;
-    let mut weights = vec![0.0f32; CLASSES.len() * buckets];
-    let mut rng = Rng::new(opts.seed);
-    let mut order: Vec<usize> = (0..examples.len()).collect();
-    // The average of the weights after each epoch generalises better than
-    // the last epoch's weights (less tied to the last examples seen).
-    let mut average = vec![0.0f32; weights.len()];
-    for epoch in 0..opts.epochs {
-        rng.shuffle(&mut order);
-        let lr = opts.learning_rate / (1.0 + epoch as f32);
-        for &i in &order {
-            let ex = &examples[i];
-            let p = linear::probabilities(&weights, opts.buckets, &ex.features);
-            for (k, pk) in p.iter().enumerate() {
-                let g = (pk - (k == ex.class) as u8 as f32) * ex.weight;
-                for &(b, v) in &ex.features.entries {
-                    let w = &mut weights[k * buckets + b as usize];
-                    *w -= lr * (g * v + opts.l2 * *w);
-                }
-            }
-        }
-        for (a, w) in average.iter_mut().zip(&weights) {
-            *a += w / opts.epochs as f32;
+    let mut background_rows = 0;
+    if opts.theme_epochs > 0 && themed_rows > 0 {
+        for path in &opts.theme_background {
+            let (mut units, record) = load_background(pipeline, path, opts.theme_buckets)?;
+            background_rows += record.rows;
+            clauses.append(&mut units);
+            data.push(record);
         }
     }
-    let weights = average;
+    let weights = averaged(opts.ensemble, |e| {
+        descend(&examples, opts, opts.seed + e as u64)
+    });
 
     let mut model = LinearModel {
         header: Header {
@@ -305,6 +353,7 @@ pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
                 data,
                 calibration: Vec::new(),
                 seed: opts.seed,
+                ensemble: opts.ensemble.max(1),
                 epochs: opts.epochs,
                 learning_rate: opts.learning_rate,
                 l2: opts.l2,
@@ -334,12 +383,65 @@ pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
                 l2: opts.theme_l2,
                 comments: themed_rows,
                 clauses: 0,
+                background: background_rows,
             },
             seed: opts.seed,
         };
-        model.themes = Some(crate::theme_model::train(&clauses, &training));
+        model.themes = Some(crate::theme_model::train(
+            &clauses,
+            &training,
+            opts.ensemble,
+        ));
     }
     Ok(model)
+}
+
+/// The element-wise mean of `n` weight vectors, `train(0)` … `train(n - 1)`,
+/// trained in parallel and summed in order (deterministic). Models that
+/// differ only in their shuffle disagree on the comments near the
+/// boundary; their mean is steadier than any one of them.
+pub(crate) fn averaged(n: usize, train: impl Fn(usize) -> Vec<f32> + Sync + Send) -> Vec<f32> {
+    if n <= 1 {
+        return train(0);
+    }
+    let runs: Vec<Vec<f32>> = (0..n).into_par_iter().map(train).collect();
+    let mut mean = vec![0.0f32; runs[0].len()];
+    for run in &runs {
+        for (m, w) in mean.iter_mut().zip(run) {
+            *m += w / n as f32;
+        }
+    }
+    mean
+}
+
+/// SGD on the softmax loss over `examples`, shuffled from `seed`.
+fn descend(examples: &[Example], opts: &TrainOptions, seed: u64) -> Vec<f32> {
+    let buckets = opts.buckets as usize;
+    let mut weights = vec![0.0f32; CLASSES.len() * buckets];
+    let mut rng = Rng::new(seed);
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    // The average of the weights after each epoch generalises better than
+    // the last epoch's weights (less tied to the last examples seen).
+    let mut average = vec![0.0f32; weights.len()];
+    for epoch in 0..opts.epochs {
+        rng.shuffle(&mut order);
+        let lr = opts.learning_rate / (1.0 + epoch as f32);
+        for &i in &order {
+            let ex = &examples[i];
+            let p = linear::probabilities(&weights, opts.buckets, &ex.features);
+            for (k, pk) in p.iter().enumerate() {
+                let g = (pk - (k == ex.class) as u8 as f32) * ex.weight;
+                for &(b, v) in &ex.features.entries {
+                    let w = &mut weights[k * buckets + b as usize];
+                    *w -= lr * (g * v + opts.l2 * *w);
+                }
+            }
+        }
+        for (a, w) in average.iter_mut().zip(&weights) {
+            *a += w / opts.epochs as f32;
+        }
+    }
+    average
 }
 
 /// Picks the neutral threshold that maximises macro-F1 on the calibration
@@ -492,6 +594,76 @@ mod tests {
             train(&pipeline, &opts).unwrap().to_bytes(),
             model.to_bytes()
         );
+
+        // Background texts: negative units for every head, counted apart
+        // and recorded with weight 0 (they train no sentiment).
+        let background = write(
+            dir.path(),
+            "background.jsonl",
+            &[
+                serde_json::json!({"text": "a sprawling, handsome epic", "source": "movie"}),
+                serde_json::json!({"text": "the senate vote, again"}),
+            ],
+        );
+        let with_background = TrainOptions {
+            theme_background: vec![background.clone()],
+            ..opts.clone()
+        };
+        let quieted = train(&pipeline, &with_background).unwrap();
+        let quieted_heads = quieted.themes.as_ref().unwrap();
+        assert_eq!(quieted_heads.header.comments, 3);
+        assert_eq!(quieted_heads.header.background, 2);
+        assert!(quieted_heads.header.clauses > heads.header.clauses);
+        let record = quieted.header.training.data.last().unwrap();
+        assert_eq!(
+            (record.name.as_str(), record.rows, record.weight),
+            ("background.jsonl", 2, 0.0)
+        );
+        // The sentiment weights do not see the background.
+        assert_eq!(quieted.weights, model.weights);
+        let bytes = quieted.to_bytes();
+        let back = crate::sentiment::Model::from_bytes(Path::new("<test>"), &bytes).unwrap();
+        let back_heads = back.scorer.theme_heads().unwrap();
+        assert_eq!(back_heads.header.background, 2);
+        // A model without background writes no such field (older files
+        // stay byte-identical).
+        assert!(!String::from_utf8_lossy(&model.to_bytes()[..4096]).contains("background"));
+
+        // An ensemble ships the mean of the weights of its seeds, summed
+        // in seed order, for the sentiment weights and the heads alike.
+        let ensemble = train(
+            &pipeline,
+            &TrainOptions {
+                ensemble: 2,
+                ..opts.clone()
+            },
+        )
+        .unwrap();
+        let second = train(
+            &pipeline,
+            &TrainOptions {
+                seed: opts.seed + 1,
+                ..opts.clone()
+            },
+        )
+        .unwrap();
+        let mean = |a: &[f32], b: &[f32]| -> Vec<f32> {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| 0.0 + x / 2.0 + y / 2.0)
+                .collect()
+        };
+        assert_eq!(ensemble.weights, mean(&model.weights, &second.weights));
+        assert_ne!(ensemble.weights, model.weights);
+        let heads_of = |m: &LinearModel| m.themes.as_ref().unwrap().weights.clone();
+        assert_eq!(
+            heads_of(&ensemble),
+            mean(&heads_of(&model), &heads_of(&second))
+        );
+        assert_eq!(ensemble.header.training.ensemble, 2);
+        let back = crate::sentiment::Model::from_bytes(Path::new("<test>"), &ensemble.to_bytes());
+        assert!(back.is_ok());
+        assert!(!String::from_utf8_lossy(&model.to_bytes()[..4096]).contains("ensemble"));
 
         // No rows with themes, no heads.
         let corpus_only = TrainOptions {

@@ -333,6 +333,22 @@ class PrepareCorporaTest(unittest.TestCase):
         with self.assertRaises(FileNotFoundError):
             pc.prepare(raw, self.tmp / "out-partial")
 
+    # --- theme background ----------------------------------------------------
+    def test_theme_background_is_the_theme_free_training_rows(self) -> None:
+        background = read_jsonl(self.out / "theme_background.jsonl")
+        expected = [
+            {"text": r["text"], "lang": r["lang"], "source": r["source"], "line": r["line"]}
+            for r in self.train
+            if r["source"] in pc.THEME_FREE_SOURCES
+        ]
+        self.assertGreater(len(expected), 0)
+        self.assertEqual(background, expected)
+        valid_texts = {pc.normalize(r["text"]) for r in self.valid}
+        for row in background:
+            self.assertNotEqual(row["line"] % pc.RESERVED_LINE_MODULUS, 0, row)
+            self.assertNotIn(pc.normalize(row["text"]), valid_texts)
+        self.assertEqual(self.manifest["outputs"]["theme_background.jsonl"]["rows"], len(background))
+
 
 class FetchScriptTest(unittest.TestCase):
     script = SCRIPTS / "fetch-corpora.sh"

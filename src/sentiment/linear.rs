@@ -47,10 +47,22 @@ pub struct Training {
     pub data: Vec<DataFile>,
     pub calibration: Vec<DataFile>,
     pub seed: u64,
+    /// Models trained with seeds `seed`, `seed + 1`, … whose weights were
+    /// averaged (1: a single model; older files carry no such field).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub ensemble: usize,
     pub epochs: usize,
     pub learning_rate: f32,
     pub l2: f32,
     pub lexicon_version: String,
+}
+
+fn one() -> usize {
+    1
+}
+
+fn is_one(n: &usize) -> bool {
+    *n == 1
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -208,6 +220,7 @@ mod tests {
                 data: vec![],
                 calibration: vec![],
                 seed: 1,
+                ensemble: 1,
                 epochs: 1,
                 learning_rate: 0.1,
                 l2: 0.0,
