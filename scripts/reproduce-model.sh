@@ -32,6 +32,11 @@ out="$(mktemp -d)/sentiment-linear.bin"
   --data testdata/sentiment/round4_nearmiss.jsonl@3 \
   --data testdata/sentiment/zh_sentiment.jsonl@3 \
   --data testdata/sentiment/en_sentiment.jsonl@3 \
+  --data testdata/sentiment/round5_zh.jsonl@3 \
+  --data testdata/sentiment/round5_en.jsonl@3 \
+  --data testdata/sentiment/round5_reviews.jsonl@3 \
+  --theme-background "$corpora/theme_background.jsonl" \
+  --ensemble 5 \
   --calibrate "$corpora/valid.jsonl" \
   --l2 3e-5 \
   --out "$out"
