@@ -39,8 +39,31 @@ pub struct Matcher {
     /// Per head of the automaton: the patterns it starts, each with whether
     /// a space must follow the head.
     heads: Vec<Vec<Continuation>>,
-    /// Per pattern: the pieces after any of its heads, digits folded.
-    rests: Vec<Vec<Piece>>,
+    /// Per pattern: the pieces after any of its heads, digits folded, each
+    /// as its alternatives (a literal is one).
+    rests: Vec<Vec<Vec<Alternative>>>,
+}
+
+/// One way to spell a piece after a head, its spaces read once when the
+/// matcher is built rather than at every head found.
+struct Alternative {
+    /// The text between the piece's leading and trailing spaces.
+    word: Vec<u8>,
+    /// The piece starts with a space.
+    space_first: bool,
+    /// The piece ends with a space (a piece of spaces only both starts and
+    /// ends with one; an empty alternative does neither).
+    space_last: bool,
+}
+
+impl Alternative {
+    fn new(piece: &str) -> Alternative {
+        Alternative {
+            word: fold_digits(piece.trim_matches(' ')).as_bytes().to_vec(),
+            space_first: piece.starts_with(' '),
+            space_last: piece.ends_with(' '),
+        }
+    }
 }
 
 /// A pattern that one head starts.
@@ -60,9 +83,11 @@ impl std::fmt::Debug for Matcher {
 /// A character that continues a Latin word: letters of alphabetic scripts
 /// other than Han, digits, and the apostrophe inside `don't`.
 pub fn is_word_char(c: char) -> bool {
+    // Han before the Unicode tables: most non-ASCII text here is Chinese, and
+    // the range check settles it without a table lookup.
     c.is_ascii_alphanumeric()
         || c == '\''
-        || (c.is_alphanumeric() && !crate::segment::is_han(c) && !c.is_ascii())
+        || (!c.is_ascii() && !crate::segment::is_han(c) && c.is_alphanumeric())
 }
 
 /// Every ASCII digit as `0`, so that a pattern with `0` matches any digit
@@ -85,10 +110,10 @@ impl Matcher {
         let mut head_index: std::collections::HashMap<String, usize> = Default::default();
         let mut head_texts: Vec<String> = Vec::new();
         let mut heads: Vec<Vec<Continuation>> = Vec::new();
-        let mut rests: Vec<Vec<Piece>> = Vec::with_capacity(patterns.len());
+        let mut rests: Vec<Vec<Vec<Alternative>>> = Vec::with_capacity(patterns.len());
         for (i, pattern) in patterns.iter().enumerate() {
             let (pattern_heads, rest) = pattern.heads();
-            rests.push(rest.iter().map(fold_piece).collect());
+            rests.push(rest.iter().map(alternatives).collect());
             for (head, space_after) in pattern_heads {
                 let head = fold_digits(&head).into_owned();
                 let at = *head_index.entry(head).or_insert_with_key(|head| {
@@ -125,6 +150,12 @@ impl Matcher {
         let mut candidates: Vec<Hit> = Vec::new();
         let mut ends: Vec<usize> = Vec::new();
         for m in self.automaton.find_overlapping_iter(folded) {
+            // Most heads found are short words inside longer ones (`a` in
+            // `can`, `he` in `the`); whether one may start here is the same
+            // for every pattern of the head, so it is asked once, first.
+            if !starts_on_boundary(text, m.start()) {
+                continue;
+            }
             for c in &self.heads[m.pattern().as_usize()] {
                 ends.clear();
                 let rest = &self.rests[c.pattern];
@@ -133,7 +164,7 @@ impl Matcher {
                 let longest = ends
                     .iter()
                     .copied()
-                    .filter(|&end| self.on_boundaries(text, m.start(), end, c.pattern))
+                    .filter(|&end| self.ends_on_boundary(text, m.start(), end, c.pattern))
                     .max();
                 if let Some(end) = longest {
                     candidates.push(Hit {
@@ -163,19 +194,11 @@ impl Matcher {
         chosen
     }
 
-    /// The matched text's first and last characters stand for the form's:
-    /// they are equal but for digits, and a digit is a word character either way.
-    fn on_boundaries(&self, text: &str, start: usize, end: usize, pattern: usize) -> bool {
+    /// Whether a match of `pattern` may end at `end` (see
+    /// [`starts_on_boundary`] for its start).
+    fn ends_on_boundary(&self, text: &str, start: usize, end: usize, pattern: usize) -> bool {
         let pat = &self.patterns[pattern];
-        let first = text[start..end].chars().next();
         let last = text[start..end].chars().next_back();
-        if first.is_some_and(is_word_char) {
-            if let Some(before) = text[..start].chars().next_back() {
-                if is_word_char(before) && before != '\'' {
-                    return false;
-                }
-            }
-        }
         if !pat.prefix && last.is_some_and(is_word_char) {
             if let Some(after) = text[end..].chars().next() {
                 if is_word_char(after) {
@@ -187,15 +210,26 @@ impl Matcher {
     }
 }
 
-fn fold_piece(piece: &Piece) -> Piece {
+/// Whether a match may start at `start`: not inside a word, when it starts
+/// with a word character. The matched text's first and last characters
+/// stand for the form's: they are equal but for digits, and a digit is a
+/// word character either way.
+fn starts_on_boundary(text: &str, start: usize) -> bool {
+    let first = text[start..].chars().next();
+    if first.is_some_and(is_word_char) {
+        if let Some(before) = text[..start].chars().next_back() {
+            if is_word_char(before) && before != '\'' {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+fn alternatives(piece: &Piece) -> Vec<Alternative> {
     match piece {
-        Piece::Literal(s) => Piece::Literal(fold_digits(s).into_owned()),
-        Piece::Group(alternatives) => Piece::Group(
-            alternatives
-                .iter()
-                .map(|a| fold_digits(a).into_owned())
-                .collect(),
-        ),
+        Piece::Literal(s) => vec![Alternative::new(s)],
+        Piece::Group(alternatives) => alternatives.iter().map(|a| Alternative::new(a)).collect(),
     }
 }
 
@@ -204,7 +238,7 @@ fn fold_piece(piece: &Piece) -> Piece {
 /// only if a word follows (so `took {over|} 3` matches "took 3" and
 /// "took over 3", and `foo {bar|}` matches "foo." as "foo").
 fn continue_after(
-    rest: &[Piece],
+    rest: &[Vec<Alternative>],
     text: &[u8],
     at: usize,
     space_before: bool,
@@ -214,34 +248,32 @@ fn continue_after(
         ends.push(at);
         return;
     };
-    let mut try_one = |s: &str| {
-        if let Some((next, space)) = step(s, text, at, space_before) {
+    for alternative in piece {
+        if let Some((next, space)) = step(alternative, text, at, space_before) {
             continue_after(more, text, next, space, ends);
         }
-    };
-    match piece {
-        Piece::Literal(s) => try_one(s),
-        Piece::Group(alternatives) => alternatives.iter().for_each(|a| try_one(a)),
     }
 }
 
 /// Matches one piece at `at`: where it ends, and whether a space is owed
-/// after it. A piece of spaces only (or an empty alternative) owes one.
-fn step(piece: &str, text: &[u8], at: usize, space_before: bool) -> Option<(usize, bool)> {
-    let word = piece.trim_matches(' ');
-    if word.is_empty() {
-        return Some((at, space_before || !piece.is_empty()));
-    }
+/// after it. A piece of spaces only owes one; an empty alternative passes
+/// on what was owed before it.
+fn step(piece: &Alternative, text: &[u8], at: usize, space_before: bool) -> Option<(usize, bool)> {
+    let word = piece.word.as_slice();
+    let Some(&first) = word.first() else {
+        return Some((at, space_before || piece.space_last));
+    };
     let mut at = at;
-    if space_before || piece.starts_with(' ') {
+    if space_before || piece.space_first {
         if text.get(at) != Some(&b' ') {
             return None;
         }
         at += 1;
     }
-    text[at..]
-        .starts_with(word.as_bytes())
-        .then(|| (at + word.len(), piece.ends_with(' ')))
+    // Most alternatives fail on their first byte ({n} has sixty): checking
+    // it first skips a call to compare the rest.
+    let fits = text.get(at) == Some(&first) && text[at..].starts_with(word);
+    fits.then(|| (at + word.len(), piece.space_last))
 }
 
 #[cfg(test)]
