@@ -42,16 +42,53 @@ pub struct Matcher {
     /// to chase, and the find loop is bound by such loads.
     head_starts: Vec<u32>,
     continuations: Vec<Continuation>,
-    /// Per pattern: the pieces after any of its heads, digits folded, each
-    /// as its alternatives (a literal is one).
-    rests: Vec<Vec<Vec<Alternative>>>,
+    /// Per pattern: the pieces after any of its heads, digits folded.
+    rests: Rests,
+}
+
+/// The pieces after the heads of every pattern, each as its alternatives
+/// (a literal is one), in flat lists: checking a pattern's rest walks
+/// memory that sits together instead of a `Vec` per piece.
+#[derive(Default)]
+struct Rests {
+    /// Per pattern: its pieces, a range of `pieces`.
+    patterns: Vec<Range<u32>>,
+    /// Per piece: its alternatives, a range of `alternatives`.
+    pieces: Vec<Range<u32>>,
+    alternatives: Vec<Alternative>,
+}
+
+impl Rests {
+    fn push(&mut self, rest: &[Piece]) {
+        let first = self.pieces.len() as u32;
+        for piece in rest {
+            let start = self.alternatives.len() as u32;
+            match piece {
+                Piece::Literal(s) => self.alternatives.push(Alternative::new(s)),
+                Piece::Group(alternatives) => self
+                    .alternatives
+                    .extend(alternatives.iter().map(|a| Alternative::new(a))),
+            }
+            self.pieces.push(start..self.alternatives.len() as u32);
+        }
+        self.patterns.push(first..self.pieces.len() as u32);
+    }
+
+    /// The alternatives of piece `i`.
+    fn piece(&self, i: u32) -> &[Alternative] {
+        let r = &self.pieces[i as usize];
+        &self.alternatives[r.start as usize..r.end as usize]
+    }
 }
 
 /// One way to spell a piece after a head, its spaces read once when the
 /// matcher is built rather than at every head found.
 struct Alternative {
     /// The text between the piece's leading and trailing spaces.
-    word: Vec<u8>,
+    word: Box<[u8]>,
+    /// Its first two bytes (one, when it has one), kept here so that most
+    /// alternatives that do not fit are ruled out without loading `word`.
+    lead: [u8; 2],
     /// The piece starts with a space.
     space_first: bool,
     /// The piece ends with a space (a piece of spaces only both starts and
@@ -61,8 +98,11 @@ struct Alternative {
 
 impl Alternative {
     fn new(piece: &str) -> Alternative {
+        let word: Box<[u8]> = fold_digits(piece.trim_matches(' ')).as_bytes().into();
+        let byte = |i: usize| word.get(i).copied().unwrap_or(0);
         Alternative {
-            word: fold_digits(piece.trim_matches(' ')).as_bytes().to_vec(),
+            lead: [byte(0), byte(1)],
+            word,
             space_first: piece.starts_with(' '),
             space_last: piece.ends_with(' '),
         }
@@ -120,10 +160,10 @@ impl Matcher {
         let mut head_index: std::collections::HashMap<String, usize> = Default::default();
         let mut head_texts: Vec<String> = Vec::new();
         let mut heads: Vec<Vec<Continuation>> = Vec::new();
-        let mut rests: Vec<Vec<Vec<Alternative>>> = Vec::with_capacity(patterns.len());
+        let mut rests = Rests::default();
         for (i, pattern) in patterns.iter().enumerate() {
             let (pattern_heads, rest) = pattern.heads();
-            rests.push(rest.iter().map(alternatives).collect());
+            rests.push(rest);
             for (head, space_after) in pattern_heads {
                 let head = fold_digits(&head).into_owned();
                 let at = *head_index.entry(head).or_insert_with_key(|head| {
@@ -182,8 +222,8 @@ impl Matcher {
                 let on_boundary = |&end: &usize| ends_on_boundary(text, m.start(), end, c.prefix);
                 let longest = if c.more {
                     ends.clear();
-                    let rest = &self.rests[c.pattern];
-                    continue_after(rest, folded, m.end(), c.space_after, &mut ends);
+                    let rest = self.rests.patterns[c.pattern].clone();
+                    continue_after(&self.rests, rest, folded, m.end(), c.space_after, &mut ends);
                     // Of the forms that start here, only the longest can be chosen.
                     ends.iter().copied().filter(on_boundary).max()
                 } else {
@@ -249,31 +289,26 @@ fn starts_on_boundary(text: &str, start: usize) -> bool {
     true
 }
 
-fn alternatives(piece: &Piece) -> Vec<Alternative> {
-    match piece {
-        Piece::Literal(s) => vec![Alternative::new(s)],
-        Piece::Group(alternatives) => alternatives.iter().map(|a| Alternative::new(a)).collect(),
-    }
-}
-
 /// Every end at which `rest` matches `text` from `at`, spaces closing up as
 /// in a form: `space_before` is a space owed before the next word, paid
 /// only if a word follows (so `took {over|} 3` matches "took 3" and
 /// "took over 3", and `foo {bar|}` matches "foo." as "foo").
 fn continue_after(
-    rest: &[Vec<Alternative>],
+    rests: &Rests,
+    rest: Range<u32>,
     text: &[u8],
     at: usize,
     space_before: bool,
     ends: &mut Vec<usize>,
 ) {
-    let Some((piece, more)) = rest.split_first() else {
+    if rest.is_empty() {
         ends.push(at);
         return;
-    };
-    for alternative in piece {
+    }
+    let more = rest.start + 1..rest.end;
+    for alternative in rests.piece(rest.start) {
         if let Some((next, space)) = step(alternative, text, at, space_before) {
-            continue_after(more, text, next, space, ends);
+            continue_after(rests, more.clone(), text, next, space, ends);
         }
     }
 }
@@ -282,10 +317,10 @@ fn continue_after(
 /// after it. A piece of spaces only owes one; an empty alternative passes
 /// on what was owed before it.
 fn step(piece: &Alternative, text: &[u8], at: usize, space_before: bool) -> Option<(usize, bool)> {
-    let word = piece.word.as_slice();
-    let Some(&first) = word.first() else {
+    let word = &*piece.word;
+    if word.is_empty() {
         return Some((at, space_before || piece.space_last));
-    };
+    }
     let mut at = at;
     if space_before || piece.space_first {
         if text.get(at) != Some(&b' ') {
@@ -293,9 +328,11 @@ fn step(piece: &Alternative, text: &[u8], at: usize, space_before: bool) -> Opti
         }
         at += 1;
     }
-    // Most alternatives fail on their first byte ({n} has sixty): checking
-    // it first skips a call to compare the rest.
-    let fits = text.get(at) == Some(&first) && text[at..].starts_with(word);
+    // Most alternatives fail on their first two bytes ({n} has sixty):
+    // checking those first skips loading and comparing the rest.
+    let lead_fits = text.get(at) == Some(&piece.lead[0])
+        && (word.len() == 1 || text.get(at + 1) == Some(&piece.lead[1]));
+    let fits = lead_fits && text[at..].starts_with(word);
     fits.then(|| (at + word.len(), piece.space_last))
 }
 
