@@ -75,8 +75,20 @@ pub struct ThemeHeads {
 /// `refunded` share most of theirs) and Han character 1–3-grams.
 /// [`ThemeHeads::weigh`] weighs them.
 pub fn clause_terms(text: &str, tokens: &[Token], span: Range<usize>, buckets: u32) -> Vec<u32> {
-    let bucket = |h: Fnv| (h.0 % buckets as u64) as u32;
     let mut sparse: Vec<u32> = Vec::new();
+    push_clause_terms(text, tokens, span, buckets, &mut sparse);
+    sparse
+}
+
+/// [`clause_terms`], appended to `sparse`.
+fn push_clause_terms(
+    text: &str,
+    tokens: &[Token],
+    span: Range<usize>,
+    buckets: u32,
+    sparse: &mut Vec<u32>,
+) {
+    let bucket = |h: Fnv| h.bucket(buckets);
     let first = tokens.partition_point(|t| t.span.start < span.start);
     let mut prev_latin: Option<&str> = None;
     for t in tokens[first..]
@@ -98,7 +110,6 @@ pub fn clause_terms(text: &str, tokens: &[Token], span: Range<usize>, buckets: u
         prev_latin = (t.script == Script::Latin).then_some(word);
     }
     han_ngrams(text, span, &mut |h| sparse.push(bucket(h)));
-    sparse
 }
 
 /// The character 3-grams of ` word `, hashed.
@@ -132,16 +143,23 @@ fn push_char_trigrams(word: &str, push: &mut impl FnMut(Fnv)) {
 
 /// The bucket of the bias feature.
 fn bias(buckets: u32) -> u32 {
-    (Fnv::new(b'x').0 % buckets as u64) as u32
+    Fnv::new(b'x').bucket(buckets)
 }
 
 /// TF-IDF of a clause's terms: (1 + ln count) × idf per bucket, the vector
 /// scaled to unit length, plus the bias. Weighing by idf lets rare, telling
 /// words (忙音, jingle) outweigh the words every clause has.
 fn tf_idf(mut terms: Vec<u32>, idf: &[f32]) -> Features {
-    terms.sort_unstable();
     let mut entries: Vec<(u32, f32)> = Vec::with_capacity(terms.len() + 1);
-    for b in terms {
+    tf_idf_into(&mut terms, idf, &mut entries);
+    Features { entries }
+}
+
+/// [`tf_idf`] into `entries` (cleared first), sorting `terms` in place.
+fn tf_idf_into(terms: &mut [u32], idf: &[f32], entries: &mut Vec<(u32, f32)>) {
+    terms.sort_unstable();
+    entries.clear();
+    for &b in terms.iter() {
         match entries.last_mut() {
             Some((last, count)) if *last == b => *count += 1.0,
             _ => entries.push((b, 1.0)),
@@ -156,7 +174,6 @@ fn tf_idf(mut terms: Vec<u32>, idf: &[f32]) -> Features {
     let scale = 1.0 / norm.sqrt().max(1e-6);
     entries.iter_mut().for_each(|(_, v)| *v *= scale);
     entries.push((bias(idf.len() as u32), 1.0));
-    Features { entries }
 }
 
 /// Smoothed inverse document frequency of every bucket over `clauses`, as
@@ -264,50 +281,61 @@ impl ThemeHeads {
         found: &[bool],
         threshold: f32,
     ) -> Vec<TermHit> {
-        let units = clause_units(text, tokens, clauses, self.header.buckets);
-        let mut flagged = vec![0.0f32; self.heads()];
-        self.probabilities(&self.weigh(units.concat()), &mut flagged);
-        let wanted: Vec<(usize, usize)> = flagged
-            .iter()
-            .zip(head_themes)
-            .enumerate()
-            .filter_map(|(head, (&p, theme))| {
-                let theme = (*theme)?;
-                (p > threshold && !found[theme]).then_some((head, theme))
-            })
-            .collect();
-        if wanted.is_empty() {
-            return Vec::new();
-        }
-        let clause_features: Vec<Features> = units.into_iter().map(|u| self.weigh(u)).collect();
-        let mut hits: Vec<TermHit> = wanted
-            .iter()
-            .filter_map(|&(head, theme)| {
-                // The first clause of the highest probability.
-                let (best, _) = clause_features
-                    .iter()
-                    .map(|f| self.probability(f, head))
-                    .enumerate()
-                    .fold(None, |best: Option<(usize, f32)>, (ci, p)| match best {
-                        Some((_, b)) if b >= p => best,
-                        _ => Some((ci, p)),
-                    })?;
-                Some(TermHit {
-                    span: clauses[best].span.clone(),
-                    theme,
-                    term: None,
+        SCRATCH.with(|scratch| {
+            let scratch = &mut *scratch.borrow_mut();
+            scratch.hash_clauses(text, tokens, clauses, self.header.buckets);
+            let mut flagged = vec![0.0f32; self.heads()];
+            let whole = 0..scratch.terms.len();
+            self.probabilities_of(scratch.weigh(whole, &self.idf), &mut flagged);
+            let wanted: Vec<(usize, usize)> = flagged
+                .iter()
+                .zip(head_themes)
+                .enumerate()
+                .filter_map(|(head, (&p, theme))| {
+                    let theme = (*theme)?;
+                    (p > threshold && !found[theme]).then_some((head, theme))
                 })
-            })
-            .collect();
-        hits.sort_by_key(|h| (h.span.start, h.theme));
-        hits
+                .collect();
+            if wanted.is_empty() {
+                return Vec::new();
+            }
+            // Per wanted head, the first clause of the highest probability.
+            let mut best: Vec<Option<(usize, f32)>> = vec![None; wanted.len()];
+            for ci in 0..clauses.len() {
+                let entries = scratch.weigh(scratch.clause(ci), &self.idf);
+                for (best, &(head, _)) in best.iter_mut().zip(&wanted) {
+                    let p = self.probability_of(entries, head);
+                    match *best {
+                        Some((_, top)) if top >= p => {}
+                        _ => *best = Some((ci, p)),
+                    }
+                }
+            }
+            let mut hits: Vec<TermHit> = wanted
+                .iter()
+                .zip(&best)
+                .filter_map(|(&(_, theme), best)| {
+                    let (ci, _) = (*best)?;
+                    Some(TermHit {
+                        span: clauses[ci].span.clone(),
+                        theme,
+                        term: None,
+                    })
+                })
+                .collect();
+            hits.sort_by_key(|h| (h.span.start, h.theme));
+            hits
+        })
     }
 
     /// P(theme) of one head.
     pub fn probability(&self, f: &Features, head: usize) -> f32 {
+        self.probability_of(&f.entries, head)
+    }
+
+    fn probability_of(&self, entries: &[(u32, f32)], head: usize) -> f32 {
         let k = self.heads();
-        let z: f32 = f
-            .entries
+        let z: f32 = entries
             .iter()
             .map(|&(bucket, v)| self.weights[bucket as usize * k + head] * v)
             .sum();
@@ -320,10 +348,14 @@ impl ThemeHeads {
 
     /// P(theme) of each head for one clause's features, into `out`.
     pub fn probabilities(&self, f: &Features, out: &mut [f32]) {
+        self.probabilities_of(&f.entries, out)
+    }
+
+    fn probabilities_of(&self, entries: &[(u32, f32)], out: &mut [f32]) {
         let k = self.heads();
         let out = &mut out[..k];
         out.iter_mut().for_each(|z| *z = 0.0);
-        for &(bucket, v) in &f.entries {
+        for &(bucket, v) in entries {
             let row = &self.weights[bucket as usize * k..][..k];
             for (z, w) in out.iter_mut().zip(row) {
                 *z += w * v;
@@ -331,6 +363,52 @@ impl ThemeHeads {
         }
         out.iter_mut().for_each(|z| *z = sigmoid(*z));
     }
+}
+
+/// The buffers [`ThemeHeads::flag`] fills for each comment, kept per
+/// thread so that a comment allocates none of them.
+#[derive(Default)]
+struct Scratch {
+    /// Every clause's hashed terms, clause after clause: the whole
+    /// comment's terms are all of them, so nothing is hashed twice.
+    terms: Vec<u32>,
+    /// Where each clause's terms end in `terms`.
+    ends: Vec<usize>,
+    /// The terms being weighed, sorted in place.
+    sorted: Vec<u32>,
+    /// Their features.
+    entries: Vec<(u32, f32)>,
+}
+
+impl Scratch {
+    /// The [`clause_terms`] of each clause into `terms` and `ends`.
+    fn hash_clauses(&mut self, text: &str, tokens: &[Token], clauses: &[Clause], buckets: u32) {
+        self.terms.clear();
+        self.ends.clear();
+        for c in clauses {
+            push_clause_terms(text, tokens, c.span.clone(), buckets, &mut self.terms);
+            self.ends.push(self.terms.len());
+        }
+    }
+
+    /// Where clause `i`'s terms are in `terms`.
+    fn clause(&self, i: usize) -> Range<usize> {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        start..self.ends[i]
+    }
+
+    /// The TF-IDF features of `terms[range]`, as [`ThemeHeads::weigh`]
+    /// gives them.
+    fn weigh(&mut self, range: Range<usize>, idf: &[f32]) -> &[(u32, f32)] {
+        self.sorted.clear();
+        self.sorted.extend_from_slice(&self.terms[range]);
+        tf_idf_into(&mut self.sorted, idf, &mut self.entries);
+        &self.entries
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
 
 /// [`clause_terms`] of each clause.

@@ -36,17 +36,90 @@ pub struct Hit {
 pub struct Matcher {
     automaton: AhoCorasick,
     patterns: Vec<Pattern>,
-    /// Per head of the automaton: the patterns it starts, each with whether
-    /// a space must follow the head.
-    heads: Vec<Vec<Continuation>>,
+    /// The patterns each head of the automaton starts: head `h`'s are
+    /// `continuations[head_starts[h]..head_starts[h + 1]]`. One flat list
+    /// rather than a `Vec` per head: a head found costs one fewer pointer
+    /// to chase, and the find loop is bound by such loads.
+    head_starts: Vec<u32>,
+    continuations: Vec<Continuation>,
     /// Per pattern: the pieces after any of its heads, digits folded.
-    rests: Vec<Vec<Piece>>,
+    rests: Rests,
+}
+
+/// The pieces after the heads of every pattern, each as its alternatives
+/// (a literal is one), in flat lists: checking a pattern's rest walks
+/// memory that sits together instead of a `Vec` per piece.
+#[derive(Default)]
+struct Rests {
+    /// Per pattern: its pieces, a range of `pieces`.
+    patterns: Vec<Range<u32>>,
+    /// Per piece: its alternatives, a range of `alternatives`.
+    pieces: Vec<Range<u32>>,
+    alternatives: Vec<Alternative>,
+}
+
+impl Rests {
+    fn push(&mut self, rest: &[Piece]) {
+        let first = self.pieces.len() as u32;
+        for piece in rest {
+            let start = self.alternatives.len() as u32;
+            match piece {
+                Piece::Literal(s) => self.alternatives.push(Alternative::new(s)),
+                Piece::Group(alternatives) => self
+                    .alternatives
+                    .extend(alternatives.iter().map(|a| Alternative::new(a))),
+            }
+            self.pieces.push(start..self.alternatives.len() as u32);
+        }
+        self.patterns.push(first..self.pieces.len() as u32);
+    }
+
+    /// The alternatives of piece `i`.
+    fn piece(&self, i: u32) -> &[Alternative] {
+        let r = &self.pieces[i as usize];
+        &self.alternatives[r.start as usize..r.end as usize]
+    }
+}
+
+/// One way to spell a piece after a head, its spaces read once when the
+/// matcher is built rather than at every head found.
+struct Alternative {
+    /// The text between the piece's leading and trailing spaces.
+    word: Box<[u8]>,
+    /// Its first two bytes (one, when it has one), kept here so that most
+    /// alternatives that do not fit are ruled out without loading `word`.
+    lead: [u8; 2],
+    /// The piece starts with a space.
+    space_first: bool,
+    /// The piece ends with a space (a piece of spaces only both starts and
+    /// ends with one; an empty alternative does neither).
+    space_last: bool,
+}
+
+impl Alternative {
+    fn new(piece: &str) -> Alternative {
+        let word: Box<[u8]> = fold_digits(piece.trim_matches(' ')).as_bytes().into();
+        let byte = |i: usize| word.get(i).copied().unwrap_or(0);
+        Alternative {
+            lead: [byte(0), byte(1)],
+            word,
+            space_first: piece.starts_with(' '),
+            space_last: piece.ends_with(' '),
+        }
+    }
 }
 
 /// A pattern that one head starts.
 struct Continuation {
     pattern: usize,
+    /// A space must follow the head.
     space_after: bool,
+    /// The pattern has pieces after the head (`rests[pattern]` is not
+    /// empty); most are single words that end with their head.
+    more: bool,
+    /// The pattern's [`Pattern::prefix`], copied here so that checking a
+    /// match's end does not load the pattern.
+    prefix: bool,
 }
 
 impl std::fmt::Debug for Matcher {
@@ -60,9 +133,11 @@ impl std::fmt::Debug for Matcher {
 /// A character that continues a Latin word: letters of alphabetic scripts
 /// other than Han, digits, and the apostrophe inside `don't`.
 pub fn is_word_char(c: char) -> bool {
+    // Han before the Unicode tables: most non-ASCII text here is Chinese, and
+    // the range check settles it without a table lookup.
     c.is_ascii_alphanumeric()
         || c == '\''
-        || (c.is_alphanumeric() && !crate::segment::is_han(c) && !c.is_ascii())
+        || (!c.is_ascii() && !crate::segment::is_han(c) && c.is_alphanumeric())
 }
 
 /// Every ASCII digit as `0`, so that a pattern with `0` matches any digit
@@ -85,10 +160,10 @@ impl Matcher {
         let mut head_index: std::collections::HashMap<String, usize> = Default::default();
         let mut head_texts: Vec<String> = Vec::new();
         let mut heads: Vec<Vec<Continuation>> = Vec::new();
-        let mut rests: Vec<Vec<Piece>> = Vec::with_capacity(patterns.len());
+        let mut rests = Rests::default();
         for (i, pattern) in patterns.iter().enumerate() {
             let (pattern_heads, rest) = pattern.heads();
-            rests.push(rest.iter().map(fold_piece).collect());
+            rests.push(rest);
             for (head, space_after) in pattern_heads {
                 let head = fold_digits(&head).into_owned();
                 let at = *head_index.entry(head).or_insert_with_key(|head| {
@@ -99,8 +174,17 @@ impl Matcher {
                 heads[at].push(Continuation {
                     pattern: i,
                     space_after,
+                    more: !rest.is_empty(),
+                    prefix: pattern.prefix,
                 });
             }
+        }
+        let mut head_starts = Vec::with_capacity(heads.len() + 1);
+        head_starts.push(0);
+        let mut continuations = Vec::new();
+        for head in heads {
+            continuations.extend(head);
+            head_starts.push(continuations.len() as u32);
         }
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
@@ -109,7 +193,8 @@ impl Matcher {
         Matcher {
             automaton,
             patterns,
-            heads,
+            head_starts,
+            continuations,
             rests,
         }
     }
@@ -125,16 +210,25 @@ impl Matcher {
         let mut candidates: Vec<Hit> = Vec::new();
         let mut ends: Vec<usize> = Vec::new();
         for m in self.automaton.find_overlapping_iter(folded) {
-            for c in &self.heads[m.pattern().as_usize()] {
-                ends.clear();
-                let rest = &self.rests[c.pattern];
-                continue_after(rest, folded, m.end(), c.space_after, &mut ends);
-                // Of the forms that start here, only the longest can be chosen.
-                let longest = ends
-                    .iter()
-                    .copied()
-                    .filter(|&end| self.on_boundaries(text, m.start(), end, c.pattern))
-                    .max();
+            // Most heads found are short words inside longer ones (`a` in
+            // `can`, `he` in `the`); whether one may start here is the same
+            // for every pattern of the head, so it is asked once, first.
+            if !starts_on_boundary(text, m.start()) {
+                continue;
+            }
+            let head = m.pattern().as_usize();
+            let of_head = self.head_starts[head] as usize..self.head_starts[head + 1] as usize;
+            for c in &self.continuations[of_head] {
+                let on_boundary = |&end: &usize| ends_on_boundary(text, m.start(), end, c.prefix);
+                let longest = if c.more {
+                    ends.clear();
+                    let rest = self.rests.patterns[c.pattern].clone();
+                    continue_after(&self.rests, rest, folded, m.end(), c.space_after, &mut ends);
+                    // Of the forms that start here, only the longest can be chosen.
+                    ends.iter().copied().filter(on_boundary).max()
+                } else {
+                    Some(m.end()).filter(on_boundary)
+                };
                 if let Some(end) = longest {
                     candidates.push(Hit {
                         span: m.start()..end,
@@ -162,41 +256,37 @@ impl Matcher {
         }
         chosen
     }
-
-    /// The matched text's first and last characters stand for the form's:
-    /// they are equal but for digits, and a digit is a word character either way.
-    fn on_boundaries(&self, text: &str, start: usize, end: usize, pattern: usize) -> bool {
-        let pat = &self.patterns[pattern];
-        let first = text[start..end].chars().next();
-        let last = text[start..end].chars().next_back();
-        if first.is_some_and(is_word_char) {
-            if let Some(before) = text[..start].chars().next_back() {
-                if is_word_char(before) && before != '\'' {
-                    return false;
-                }
-            }
-        }
-        if !pat.prefix && last.is_some_and(is_word_char) {
-            if let Some(after) = text[end..].chars().next() {
-                if is_word_char(after) {
-                    return false;
-                }
-            }
-        }
-        true
-    }
 }
 
-fn fold_piece(piece: &Piece) -> Piece {
-    match piece {
-        Piece::Literal(s) => Piece::Literal(fold_digits(s).into_owned()),
-        Piece::Group(alternatives) => Piece::Group(
-            alternatives
-                .iter()
-                .map(|a| fold_digits(a).into_owned())
-                .collect(),
-        ),
+/// Whether a match from `start` may end at `end`: not inside a word, when
+/// it ends with a word character, unless its pattern is a `prefix` (see
+/// [`starts_on_boundary`] for its start).
+fn ends_on_boundary(text: &str, start: usize, end: usize, prefix: bool) -> bool {
+    let last = text[start..end].chars().next_back();
+    if !prefix && last.is_some_and(is_word_char) {
+        if let Some(after) = text[end..].chars().next() {
+            if is_word_char(after) {
+                return false;
+            }
+        }
     }
+    true
+}
+
+/// Whether a match may start at `start`: not inside a word, when it starts
+/// with a word character. The matched text's first and last characters
+/// stand for the form's: they are equal but for digits, and a digit is a
+/// word character either way.
+fn starts_on_boundary(text: &str, start: usize) -> bool {
+    let first = text[start..].chars().next();
+    if first.is_some_and(is_word_char) {
+        if let Some(before) = text[..start].chars().next_back() {
+            if is_word_char(before) && before != '\'' {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Every end at which `rest` matches `text` from `at`, spaces closing up as
@@ -204,44 +294,46 @@ fn fold_piece(piece: &Piece) -> Piece {
 /// only if a word follows (so `took {over|} 3` matches "took 3" and
 /// "took over 3", and `foo {bar|}` matches "foo." as "foo").
 fn continue_after(
-    rest: &[Piece],
+    rests: &Rests,
+    rest: Range<u32>,
     text: &[u8],
     at: usize,
     space_before: bool,
     ends: &mut Vec<usize>,
 ) {
-    let Some((piece, more)) = rest.split_first() else {
+    if rest.is_empty() {
         ends.push(at);
         return;
-    };
-    let mut try_one = |s: &str| {
-        if let Some((next, space)) = step(s, text, at, space_before) {
-            continue_after(more, text, next, space, ends);
+    }
+    let more = rest.start + 1..rest.end;
+    for alternative in rests.piece(rest.start) {
+        if let Some((next, space)) = step(alternative, text, at, space_before) {
+            continue_after(rests, more.clone(), text, next, space, ends);
         }
-    };
-    match piece {
-        Piece::Literal(s) => try_one(s),
-        Piece::Group(alternatives) => alternatives.iter().for_each(|a| try_one(a)),
     }
 }
 
 /// Matches one piece at `at`: where it ends, and whether a space is owed
-/// after it. A piece of spaces only (or an empty alternative) owes one.
-fn step(piece: &str, text: &[u8], at: usize, space_before: bool) -> Option<(usize, bool)> {
-    let word = piece.trim_matches(' ');
+/// after it. A piece of spaces only owes one; an empty alternative passes
+/// on what was owed before it.
+fn step(piece: &Alternative, text: &[u8], at: usize, space_before: bool) -> Option<(usize, bool)> {
+    let word = &*piece.word;
     if word.is_empty() {
-        return Some((at, space_before || !piece.is_empty()));
+        return Some((at, space_before || piece.space_last));
     }
     let mut at = at;
-    if space_before || piece.starts_with(' ') {
+    if space_before || piece.space_first {
         if text.get(at) != Some(&b' ') {
             return None;
         }
         at += 1;
     }
-    text[at..]
-        .starts_with(word.as_bytes())
-        .then(|| (at + word.len(), piece.ends_with(' ')))
+    // Most alternatives fail on their first two bytes ({n} has sixty):
+    // checking those first skips loading and comparing the rest.
+    let lead_fits = text.get(at) == Some(&piece.lead[0])
+        && (word.len() == 1 || text.get(at + 1) == Some(&piece.lead[1]));
+    let fits = lead_fits && text[at..].starts_with(word);
+    fits.then(|| (at + word.len(), piece.space_last))
 }
 
 #[cfg(test)]

@@ -65,6 +65,18 @@ impl Fnv {
         }
         self
     }
+
+    /// `hash % buckets`, by a mask when `buckets` is a power of two (as in
+    /// every shipped model): the same bucket without a 64-bit division per
+    /// feature.
+    pub(crate) fn bucket(self, buckets: u32) -> u32 {
+        let n = buckets as u64;
+        if n.is_power_of_two() {
+            (self.0 & (n - 1)) as u32
+        } else {
+            (self.0 % n) as u32
+        }
+    }
 }
 
 /// A Latin word bigram.
@@ -78,24 +90,33 @@ pub(crate) fn bigram(first: &str, second: &str) -> Fnv {
 /// The character 1-, 2- and 3-grams of every Han run within `span` of
 /// `text`, run by run, unigrams first.
 pub(crate) fn han_ngrams(text: &str, span: std::ops::Range<usize>, push: &mut impl FnMut(Fnv)) {
-    let mut run: Vec<(usize, usize)> = Vec::new(); // (byte start, byte end) of chars
-    let mut flush = |run: &mut Vec<(usize, usize)>| {
-        for n in 1..=3 {
-            for w in run.windows(n) {
-                push(Fnv::new(b'c').bytes(&text.as_bytes()[w[0].0..w[n - 1].1]));
-            }
-        }
-        run.clear();
-    };
+    let mut run_start: Option<usize> = None;
     for (at, c) in text[span.clone()].char_indices() {
         let at = span.start + at;
         if crate::segment::is_han(c) {
-            run.push((at, at + c.len_utf8()));
-        } else if !run.is_empty() {
-            flush(&mut run);
+            run_start.get_or_insert(at);
+        } else if let Some(start) = run_start.take() {
+            run_ngrams(&text[start..at], push);
         }
     }
-    flush(&mut run);
+    if let Some(start) = run_start {
+        run_ngrams(&text[start..span.end], push);
+    }
+}
+
+/// The 1-, 2- and 3-grams of one run of Han characters, unigrams first: each
+/// n-gram runs from the start of a character to the end of the n-th.
+fn run_ngrams(run: &str, push: &mut impl FnMut(Fnv)) {
+    for n in 1..=3 {
+        let starts = run.char_indices().map(|(at, _)| at);
+        let ends = run
+            .char_indices()
+            .map(|(at, c)| at + c.len_utf8())
+            .skip(n - 1);
+        for (start, end) in starts.zip(ends) {
+            push(Fnv::new(b'c').bytes(&run.as_bytes()[start..end]));
+        }
+    }
 }
 
 /// A feature vector: (bucket, value) pairs, buckets possibly repeated.
@@ -108,7 +129,7 @@ pub fn extract(input: &ScoringInput<'_>, buckets: u32) -> Features {
     let window = input.negation_window;
     let text = input.text;
     let mut sparse: Vec<u32> = Vec::with_capacity(text.len());
-    let bucket = |h: Fnv| (h.0 % buckets as u64) as u32;
+    let bucket = |h: Fnv| h.bucket(buckets);
 
     // Token index of each negator, in order; a sweep finds the latest one
     // before each token.
