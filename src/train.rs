@@ -119,6 +119,23 @@ struct Loaded {
     record: DataFile,
 }
 
+/// A JSONL file's bytes (for its checksum) and its non-blank rows; a row
+/// that does not parse is an error naming the file and line.
+fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<(Vec<u8>, Vec<T>)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text =
+        std::str::from_utf8(&bytes).map_err(|e| Error::input(path, format!("not UTF-8: {e}")))?;
+    let rows = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| Error::input(path, format!("line {}: {e}", i + 1)))
+        })
+        .collect::<Result<_>>()?;
+    Ok((bytes, rows))
+}
+
 /// Reads one file into examples; its record goes into the header.
 fn load(
     pipeline: &Pipeline,
@@ -127,17 +144,7 @@ fn load(
     buckets: u32,
     theme_buckets: Option<u32>,
 ) -> Result<Loaded> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let text =
-        std::str::from_utf8(&bytes).map_err(|e| Error::input(path, format!("not UTF-8: {e}")))?;
-    let rows: Vec<Row> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| Error::input(path, format!("line {}: {e}", i + 1)))
-        })
-        .collect::<Result<_>>()?;
+    let (bytes, rows) = read_jsonl::<Row>(path)?;
     // Theme labels are read (and checked) only when heads are trained.
     let clauses = match theme_buckets {
         Some(b) => theme_examples(pipeline, path, &rows, b)?,
@@ -182,17 +189,7 @@ fn load_background(
     struct Background {
         text: String,
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let text =
-        std::str::from_utf8(&bytes).map_err(|e| Error::input(path, format!("not UTF-8: {e}")))?;
-    let rows: Vec<Background> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| Error::input(path, format!("line {}: {e}", i + 1)))
-        })
-        .collect::<Result<_>>()?;
+    let (bytes, rows) = read_jsonl::<Background>(path)?;
     let units: Vec<Vec<ClauseExample>> = rows
         .par_iter()
         .map(|r| {
