@@ -717,10 +717,18 @@ pub(crate) mod tests {
 
     #[test]
     fn background_units_quiet_a_head_without_reweighing_its_positives() {
+        // Segmenting loads the lexicon: each text once, then copies.
+        let fixed_phone = example("the agent fixed my phone fast", &[0]);
+        let lovely = example("the room was lovely", &[]);
+        let copy = |e: &ClauseExample| ClauseExample {
+            terms: e.terms.clone(),
+            positive: e.positive.clone(),
+            background: e.background,
+        };
         let mut examples = Vec::new();
         for _ in 0..20 {
-            examples.push(example("the agent fixed my phone fast", &[0]));
-            examples.push(example("the room was lovely", &[]));
+            examples.push(copy(&fixed_phone));
+            examples.push(copy(&lovely));
         }
         let opts = ThemeTraining {
             header: settings(vec!["resolution".into()]),
@@ -732,10 +740,10 @@ pub(crate) mod tests {
         };
         let plain = train(&examples, &opts, 1);
         let mut with_background = examples;
+        let mut film = example("a film that fixed its gaze on the agent", &[]);
+        film.background = true;
         for _ in 0..200 {
-            let mut film = example("a film that fixed its gaze on the agent", &[]);
-            film.background = true;
-            with_background.push(film);
+            with_background.push(copy(&film));
         }
         let quiet = train(&with_background, &opts, 1);
         let film = "a film that fixed its gaze on the agent";
