@@ -615,8 +615,52 @@ pub(crate) mod tests {
     use super::*;
 
     fn tokens(text: &str) -> Vec<Token> {
-        let lexicon = crate::lexicon::Lexicon::bundled().unwrap();
-        crate::segment::Segmenter::new(&lexicon).segment(text)
+        // Loading the bundled lexicon takes seconds in a debug build: once.
+        static SEGMENTER: std::sync::OnceLock<crate::segment::Segmenter> =
+            std::sync::OnceLock::new();
+        SEGMENTER
+            .get_or_init(|| {
+                crate::segment::Segmenter::new(&crate::lexicon::Lexicon::bundled().unwrap())
+            })
+            .segment(text)
+    }
+
+    #[test]
+    fn scratch_weighs_clauses_and_comment_as_weigh_does() {
+        let text = "等了三天没人回复也没人打电话来, the agent was rude and kept me on hold for an hour, 退款还没到账";
+        let toks = tokens(text);
+        let (a, b) = (text.find(',').unwrap(), text.rfind(',').unwrap());
+        let clauses: Vec<Clause> = [0..a, a + 1..b, b + 1..text.len()]
+            .into_iter()
+            .enumerate()
+            .map(|(sentence, span)| Clause {
+                span,
+                after_contrast: false,
+                sentence,
+                question: false,
+            })
+            .collect();
+        let idf: Vec<f32> = (0..1u32 << 12).map(|b| 1.0 + (b % 7) as f32).collect();
+        let heads = ThemeHeads {
+            header: settings(vec!["x".into()]),
+            weights: vec![0.0; 1 << 12],
+            idf: idf.clone(),
+        };
+        let mut scratch = Scratch::default();
+        scratch.hash_clauses(text, &toks, &clauses, 1 << 12);
+        let mut whole = Vec::new();
+        for (i, c) in clauses.iter().enumerate() {
+            let terms = clause_terms(text, &toks, c.span.clone(), 1 << 12);
+            whole.extend_from_slice(&terms);
+            let want = heads.weigh(terms).entries;
+            assert_eq!(scratch.weigh(scratch.clause(i), &idf), want.as_slice());
+        }
+        assert!(whole.len() > 64, "the comment takes the radix sort");
+        let all = 0..scratch.terms.len();
+        assert_eq!(
+            scratch.weigh(all, &idf),
+            heads.weigh(whole).entries.as_slice()
+        );
     }
 
     #[test]
@@ -717,18 +761,10 @@ pub(crate) mod tests {
 
     #[test]
     fn background_units_quiet_a_head_without_reweighing_its_positives() {
-        // Segmenting loads the lexicon: each text once, then copies.
-        let fixed_phone = example("the agent fixed my phone fast", &[0]);
-        let lovely = example("the room was lovely", &[]);
-        let copy = |e: &ClauseExample| ClauseExample {
-            terms: e.terms.clone(),
-            positive: e.positive.clone(),
-            background: e.background,
-        };
         let mut examples = Vec::new();
         for _ in 0..20 {
-            examples.push(copy(&fixed_phone));
-            examples.push(copy(&lovely));
+            examples.push(example("the agent fixed my phone fast", &[0]));
+            examples.push(example("the room was lovely", &[]));
         }
         let opts = ThemeTraining {
             header: settings(vec!["resolution".into()]),
@@ -740,10 +776,10 @@ pub(crate) mod tests {
         };
         let plain = train(&examples, &opts, 1);
         let mut with_background = examples;
-        let mut film = example("a film that fixed its gaze on the agent", &[]);
-        film.background = true;
         for _ in 0..200 {
-            with_background.push(copy(&film));
+            let mut film = example("a film that fixed its gaze on the agent", &[]);
+            film.background = true;
+            with_background.push(film);
         }
         let quiet = train(&with_background, &opts, 1);
         let film = "a film that fixed its gaze on the agent";
