@@ -355,6 +355,8 @@ pub struct TrainArgs {
 
     /// Theme heads: JSONL of texts known to carry no theme (key `text`),
     /// negative for every head and outside the class balance (repeatable).
+    /// An error where no heads are trained (`--theme-epochs 0`, or no
+    /// `--data` row with `themes`).
     #[arg(long, value_name = "FILE", help_heading = "Theme heads")]
     pub theme_background: Vec<PathBuf>,
 

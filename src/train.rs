@@ -324,6 +324,22 @@ pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
         themed_rows += loaded.themed_rows;
         data.push(loaded.record);
     }
+    // Background texts only ever train the theme heads: asked for where no
+    // heads will be trained, they would be dropped without a word.
+    if !opts.theme_background.is_empty() {
+        if opts.theme_epochs == 0 {
+            return Err(Error::Usage(
+                "--theme-background trains the theme heads, but --theme-epochs is 0 (no heads)"
+                    .into(),
+            ));
+        }
+        if themed_rows == 0 {
+            return Err(Error::Usage(
+                "--theme-background trains the theme heads, but no --data row carries themes"
+                    .into(),
+            ));
+        }
+    }
     let mut background_rows = 0;
     if opts.theme_epochs > 0 && themed_rows > 0 {
         for path in &opts.theme_background {
@@ -625,6 +641,20 @@ mod tests {
         // A model without background writes no such field (older files
         // stay byte-identical).
         assert!(!String::from_utf8_lossy(&model.to_bytes()[..4096]).contains("background"));
+        // Background with no heads to train is refused, not dropped.
+        for no_heads in [
+            TrainOptions {
+                theme_epochs: 0,
+                ..with_background.clone()
+            },
+            TrainOptions {
+                data: vec![(corpus.clone(), 1.0)],
+                ..with_background.clone()
+            },
+        ] {
+            let err = train(&pipeline, &no_heads).unwrap_err().to_string();
+            assert!(err.contains("--theme-background"), "{err}");
+        }
 
         // An ensemble ships the mean of the weights of its seeds, summed
         // in seed order, for the sentiment weights and the heads alike.
