@@ -163,12 +163,7 @@ fn load(
             })
         })
         .collect();
-    let record = DataFile {
-        name: file_name(path),
-        sha256: crate::lexicon::hex(&Sha256::digest(&bytes)),
-        rows: examples.len(),
-        weight,
-    };
+    let record = data_file(path, &bytes, examples.len(), weight);
     Ok(Loaded {
         examples,
         clauses,
@@ -204,20 +199,22 @@ fn load_background(
                 .collect()
         })
         .collect();
-    let record = DataFile {
-        name: file_name(path),
-        sha256: crate::lexicon::hex(&Sha256::digest(&bytes)),
-        rows: rows.len(),
-        weight: 0.0,
-    };
+    let record = data_file(path, &bytes, rows.len(), 0.0);
     Ok((units.into_iter().flatten().collect(), record))
 }
 
-fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
+/// The header's record of a file read for training: its name, checksum,
+/// the rows it gave and their weight.
+fn data_file(path: &Path, bytes: &[u8], rows: usize, weight: f32) -> DataFile {
+    DataFile {
+        name: path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        sha256: crate::lexicon::hex(&Sha256::digest(bytes)),
+        rows,
+        weight,
+    }
 }
 
 /// The clauses and the whole text of every row with `themes`, each
@@ -312,6 +309,17 @@ pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
     if opts.data.is_empty() {
         return Err(Error::Usage("no training data given (--data FILE)".into()));
     }
+    // Background texts only ever train the theme heads: asked for where no
+    // heads will be trained, they would be dropped without a word. The
+    // epochs are known before any file is read; the labelled rows after.
+    let background_error = |why: &str| {
+        Err(Error::Usage(format!(
+            "--theme-background trains the theme heads, but {why}"
+        )))
+    };
+    if !opts.theme_background.is_empty() && opts.theme_epochs == 0 {
+        return background_error("--theme-epochs is 0 (no heads)");
+    }
     let mut examples = Vec::new();
     let mut clauses = Vec::new();
     let mut themed_rows = 0;
@@ -324,30 +332,16 @@ pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
         themed_rows += loaded.themed_rows;
         data.push(loaded.record);
     }
-    // Background texts only ever train the theme heads: asked for where no
-    // heads will be trained, they would be dropped without a word.
-    if !opts.theme_background.is_empty() {
-        if opts.theme_epochs == 0 {
-            return Err(Error::Usage(
-                "--theme-background trains the theme heads, but --theme-epochs is 0 (no heads)"
-                    .into(),
-            ));
-        }
-        if themed_rows == 0 {
-            return Err(Error::Usage(
-                "--theme-background trains the theme heads, but no --data row carries themes"
-                    .into(),
-            ));
-        }
+    let trains_heads = opts.theme_epochs > 0 && themed_rows > 0;
+    if !opts.theme_background.is_empty() && !trains_heads {
+        return background_error("no --data row carries themes");
     }
     let mut background_rows = 0;
-    if opts.theme_epochs > 0 && themed_rows > 0 {
-        for path in &opts.theme_background {
-            let (mut units, record) = load_background(pipeline, path, opts.theme_buckets)?;
-            background_rows += record.rows;
-            clauses.append(&mut units);
-            data.push(record);
-        }
+    for path in &opts.theme_background {
+        let (mut units, record) = load_background(pipeline, path, opts.theme_buckets)?;
+        background_rows += record.rows;
+        clauses.append(&mut units);
+        data.push(record);
     }
     let weights = averaged(opts.ensemble, |e| {
         descend(&examples, opts, opts.seed + e as u64)
@@ -379,7 +373,7 @@ pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
         themes: None,
     };
     calibrate(pipeline, &mut model, &opts.calibrate)?;
-    if opts.theme_epochs > 0 && themed_rows > 0 {
+    if trains_heads {
         let training = ThemeTraining {
             header: ThemeHeader {
                 feature_set: String::new(),
