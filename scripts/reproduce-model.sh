@@ -41,6 +41,9 @@ out="$(mktemp -d)/sentiment-linear.bin"
   --data testdata/sentiment/round7_zh.jsonl@3 \
   --data testdata/sentiment/round7_en.jsonl@3 \
   --data testdata/sentiment/round7_reviews.jsonl@3 \
+  --data testdata/sentiment/round8_zh.jsonl@3 \
+  --data testdata/sentiment/round8_en.jsonl@3 \
+  --data testdata/sentiment/round8_reviews.jsonl@3 \
   --theme-background "$corpora/theme_background.jsonl" \
   --ensemble 5 \
   --calibrate "$corpora/valid.jsonl" \
