@@ -6,7 +6,8 @@
 #   scripts/reproduce-model.sh --write  # retrain and overwrite the shipped model
 #
 # Needs network access to PyPI (for scripts/fetch-corpora.sh). The training
-# command is the one documented in models/README.md; keep the two in step.
+# command is the one documented in models/README.md (scripts/tests/test_recipe.py
+# keeps the two in step).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
