@@ -291,33 +291,39 @@ fn stages(c: &mut Criterion) {
         n
     });
 
-    // The theme heads: themes the terms missed, on every comment.
+    // The theme heads: themes the terms missed, and the terms' themes they
+    // veto, on every comment.
     let heads = p
         .scorer()
         .theme_heads()
         .expect("the bundled model has theme heads");
     let head_themes = heads.head_themes(lex);
+    let limits = voctag::theme_model::Limits {
+        threshold: heads.header.threshold,
+        veto: heads.header.veto,
+    };
     let flag_all = || -> usize {
         (0..norm.len())
             .map(|i| {
                 let found = prep.polarities[i].themes_found(lex.themes.len());
                 let (text, tokens, clauses) = (norm[i], &prep.tokens[i], &prep.clauses[i]);
-                let threshold = heads.header.threshold;
-                heads
-                    .flag(
-                        black_box(text),
-                        tokens,
-                        clauses,
-                        &head_themes,
-                        &found,
-                        threshold,
-                    )
-                    .len()
+                let flags = heads.flag(
+                    black_box(text),
+                    tokens,
+                    clauses,
+                    &head_themes,
+                    &found,
+                    limits,
+                );
+                flags.added.len() + flags.vetoed.len()
             })
             .sum()
     };
     let want = flag_all();
-    assert!(want > 0, "the theme heads add themes to some comments");
+    assert!(
+        want > 0,
+        "the theme heads add or veto themes on some comments"
+    );
     bench_counted(c, "theme_model", "flag", want, flag_all);
 }
 

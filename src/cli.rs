@@ -334,8 +334,13 @@ pub struct TrainArgs {
 
     /// Theme heads (trained on the rows that carry `themes`): the
     /// probability above which `run` adds a theme the terms missed.
-    #[arg(long, default_value_t = 0.6, value_parser = parse_probability, help_heading = "Theme heads")]
+    #[arg(long, default_value_t = 0.7, value_parser = parse_probability, help_heading = "Theme heads")]
     pub theme_threshold: f32,
+
+    /// Theme heads: the probability below which `run` drops a theme the
+    /// terms found (0: never).
+    #[arg(long, default_value_t = 0.01, value_parser = parse_probability, help_heading = "Theme heads")]
+    pub theme_veto: f32,
 
     /// Theme heads: epochs (0: the model gets none, terms only).
     #[arg(long, default_value_t = 100, help_heading = "Theme heads")]
@@ -394,6 +399,7 @@ impl TrainArgs {
             learning_rate: self.learning_rate,
             l2: self.l2,
             theme_threshold: self.theme_threshold,
+            theme_veto: self.theme_veto,
             theme_epochs: self.theme_epochs,
             theme_learning_rate: self.theme_learning_rate,
             theme_l2: self.theme_l2,
@@ -443,6 +449,10 @@ pub struct EvalArgs {
     #[arg(long, value_name = "P", value_parser = parse_probability)]
     pub theme_threshold: Option<f32>,
 
+    /// As for `run`: the theme model's veto (0 = never).
+    #[arg(long, value_name = "P", value_parser = parse_probability)]
+    pub theme_veto: Option<f32>,
+
     /// List the first N misses and false alarms with their evidence.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub errors: usize,
@@ -469,7 +479,8 @@ impl EvalArgs {
                     || Lexicon::load(&self.lexicons, !self.no_bundled_lexicons),
                     model,
                 )?
-                .with_theme_threshold(self.theme_threshold);
+                .with_theme_threshold(self.theme_threshold)
+                .with_theme_veto(self.theme_veto);
                 crate::eval::predict(&pipeline, &gold)
             }
         };
@@ -560,6 +571,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "P", value_parser = parse_probability, help_heading = "Analysis")]
     pub theme_threshold: Option<f32>,
 
+    /// Probability below which the model file's theme heads drop a theme
+    /// the terms found: the comment is all but surely not about it, so the
+    /// term is read in another sense (自助 of a buffet, "process" in a film
+    /// review). The count is in run.json (`mentions_vetoed`); default: the
+    /// model's own; 0 keeps every term's theme. Off at --theme-threshold 1.
+    #[arg(long, value_name = "P", value_parser = parse_probability, help_heading = "Analysis")]
+    pub theme_veto: Option<f32>,
+
     /// Worker threads for analysis; 0 = all cores. The output is
     /// byte-identical whatever the number.
     ///
@@ -604,7 +623,8 @@ impl RunArgs {
             || Lexicon::load(&self.lexicons, !self.no_bundled_lexicons),
             model,
         )?
-        .with_theme_threshold(self.theme_threshold);
+        .with_theme_threshold(self.theme_threshold)
+        .with_theme_veto(self.theme_veto);
         let opts = RunOptions {
             inputs: self.inputs.clone(),
             out_dir: self.out.clone(),

@@ -72,6 +72,9 @@ pub struct Analysis {
     pub sentiment: Sentiment,
     /// Sorted by span start.
     pub mentions: Vec<Mention>,
+    /// Term mentions left out because the theme heads vetoed their theme
+    /// (`--theme-veto`), sorted by span start.
+    pub vetoed: Vec<Mention>,
     pub timings: StageTimes,
 }
 
@@ -109,6 +112,8 @@ pub struct Pipeline {
     head_themes: Vec<Option<usize>>,
     /// Overrides the model's own theme threshold.
     theme_threshold: Option<f32>,
+    /// Overrides the model's own theme veto.
+    theme_veto: Option<f32>,
 }
 
 fn head_themes(lexicon: &Lexicon, model: &Model) -> Vec<Option<usize>> {
@@ -138,6 +143,7 @@ impl Pipeline {
             segmenter,
             model,
             theme_threshold: None,
+            theme_veto: None,
         }
     }
 
@@ -145,6 +151,13 @@ impl Pipeline {
     /// passes `threshold` instead of the model's own (1 or more: never).
     pub fn with_theme_threshold(mut self, threshold: Option<f32>) -> Pipeline {
         self.theme_threshold = threshold;
+        self
+    }
+
+    /// Drops a theme the terms found when the model's probability for it
+    /// is below `veto` instead of the model's own (0: never).
+    pub fn with_theme_veto(mut self, veto: Option<f32>) -> Pipeline {
+        self.theme_veto = veto;
         self
     }
 
@@ -254,41 +267,46 @@ impl Pipeline {
             .collect()
     }
 
-    /// The themes the terms missed that the theme heads flag, reading the
-    /// whole comment: one hit each, on the clause the head scores highest,
-    /// judged like a term's.
-    fn model_mentions(&self, s: &Stages<'_>) -> Vec<polarity::RawMention> {
+    /// What the theme heads say, reading the whole comment: the themes the
+    /// terms missed that they flag (one mention each, on the clause the
+    /// head scores highest, judged like a term's), and the themes the terms
+    /// found that they veto. Nothing at threshold 1 (terms only).
+    fn model_mentions(&self, s: &Stages<'_>) -> (Vec<polarity::RawMention>, Vec<usize>) {
         let Some(heads) = self.model.scorer.theme_heads() else {
-            return Vec::new();
+            return Default::default();
         };
-        let threshold = self.theme_threshold.unwrap_or(heads.header.threshold);
-        if threshold >= 1.0 || s.tokens.is_empty() {
-            return Vec::new();
+        let limits = theme_model::Limits {
+            threshold: self.theme_threshold.unwrap_or(heads.header.threshold),
+            veto: self.theme_veto.unwrap_or(heads.header.veto),
+        };
+        if limits.threshold >= 1.0 || s.tokens.is_empty() {
+            return Default::default();
         }
         let found = s.polarities.themes_found(self.lexicon.themes.len());
         let text = s.norm.text.as_str();
-        let hits = heads.flag(
+        let flags = heads.flag(
             text,
             &s.tokens,
             &s.clauses,
             &self.head_themes,
             &found,
-            threshold,
+            limits,
         );
-        if hits.is_empty() {
-            return Vec::new();
+        if flags.added.is_empty() {
+            return (Vec::new(), flags.vetoed);
         }
         // Judged beside the terms' hits, so that a fixed-polarity term of the
         // same clause or sentence, the contrast rule and the comment's tone
         // speak for them as for a term, and cues held by such a term stay
         // with it; only the model's own mentions are kept.
-        let mut all: Vec<TermHit> = s.hits.iter().cloned().chain(hits).collect();
+        let mut all: Vec<TermHit> = s.hits.iter().cloned().chain(flags.added).collect();
         all.sort_by_key(|h| (h.span.start, h.span.end, h.term.is_none(), h.theme));
-        polarity::assign(&self.lexicon, &s.tokens, &s.clauses, &s.cues, &all)
+        let added = polarity::assign(&self.lexicon, &s.tokens, &s.clauses, &s.cues, &all)
             .mentions
             .into_iter()
             .filter(|m| m.term.is_none())
-            .collect()
+            .collect();
+        (added, flags.vetoed)
     }
 
     pub fn analyze(&self, original: &str) -> Analysis {
@@ -308,31 +326,32 @@ impl Pipeline {
             self.model.scorer.score(&self.scoring_input(&s))
         };
         t.sentiment = lap(&mut clock);
-        let by_model = self.model_mentions(&s);
+        let (by_model, vetoed_themes) = self.model_mentions(&s);
         let Stages {
             norm,
             clauses: clause_list,
             polarities,
             ..
         } = s;
-        let mut mentions: Vec<Mention> = polarities
+        let mention = |m: &polarity::RawMention| {
+            let (polarity, from) = unjudged_polarity(m, &sentiment);
+            Mention {
+                theme: m.theme,
+                term: m.term,
+                polarity,
+                span: norm.to_original(m.span.clone()),
+                evidence: norm.to_original(clause_list[m.clause].span.clone()),
+                cue: m.cue.clone().map(|c| norm.to_original(c)),
+                negated: m.negated,
+                from,
+            }
+        };
+        let (vetoed, kept): (Vec<&polarity::RawMention>, Vec<&polarity::RawMention>) = polarities
             .mentions
             .iter()
-            .chain(&by_model)
-            .map(|m| {
-                let (polarity, from) = unjudged_polarity(m, &sentiment);
-                Mention {
-                    theme: m.theme,
-                    term: m.term,
-                    polarity,
-                    span: norm.to_original(m.span.clone()),
-                    evidence: norm.to_original(clause_list[m.clause].span.clone()),
-                    cue: m.cue.clone().map(|c| norm.to_original(c)),
-                    negated: m.negated,
-                    from,
-                }
-            })
-            .collect();
+            .partition(|m| vetoed_themes.contains(&m.theme));
+        let vetoed: Vec<Mention> = vetoed.into_iter().map(mention).collect();
+        let mut mentions: Vec<Mention> = kept.into_iter().chain(&by_model).map(mention).collect();
         if !by_model.is_empty() {
             mentions.sort_by_key(|m| (m.span.start, m.span.end, m.theme));
         }
@@ -342,6 +361,7 @@ impl Pipeline {
             lang,
             sentiment,
             mentions,
+            vetoed,
             timings: t,
         }
     }
@@ -767,5 +787,49 @@ mod tests {
             .mentions
             .iter()
             .any(|m| p.lexicon().themes[m.theme].id == "reachability"));
+    }
+
+    #[test]
+    fn the_theme_model_vetoes_a_term_whose_theme_it_rules_out() {
+        // The jingle heads saw 前台很热情 only as a comment with no theme,
+        // so their staff_attitude head puts it far below one half.
+        let text = "前台很热情，但是 the jingle played for an hour";
+        let themes = |a: &Analysis, p: &Pipeline| -> Vec<String> {
+            let ids = a.mentions.iter();
+            ids.map(|m| p.lexicon().themes[m.theme].id.clone())
+                .collect()
+        };
+        let p = with_jingle_heads().with_theme_veto(Some(0.5));
+        let a = p.analyze(text);
+        assert_eq!(themes(&a, &p), ["reachability"], "{:?}", a.mentions);
+        let vetoed: Vec<_> = a.vetoed.iter().map(|m| &text[m.span.clone()]).collect();
+        assert_eq!(vetoed, ["热情"]);
+        // `lexicon check` counts the vetoed term as found, and warns.
+        let golden = crate::lexicon::Golden {
+            file: "mine.toml".into(),
+            line: 3,
+            text: "前台很热情".into(),
+            expect: vec![("staff_attitude".into(), Polarity::Positive)],
+        };
+        let problems = crate::lexicon::check::failing_goldens(&p, &[golden]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let warning = problems[0].to_string();
+        assert!(
+            warning
+                .starts_with("mine.toml:3: warning: the model's theme heads veto staff_attitude"),
+            "{warning}"
+        );
+        // At the heads' own veto (0 here) the term keeps its theme, and
+        // terms only means no heads at all: no veto either.
+        for keeps in [
+            with_jingle_heads(),
+            with_jingle_heads()
+                .with_theme_veto(Some(0.5))
+                .with_theme_threshold(Some(1.0)),
+        ] {
+            let a = keeps.analyze(text);
+            assert!(themes(&a, &keeps).contains(&"staff_attitude".to_string()));
+            assert!(a.vetoed.is_empty());
+        }
     }
 }

@@ -56,6 +56,9 @@ pub struct RunReport {
     /// Analysed rows whose id was already seen earlier in the run.
     pub duplicate_ids: u64,
     pub mentions: u64,
+    /// Term mentions left out because the model's theme heads were all but
+    /// sure their comment is not about the theme (`--theme-veto`).
+    pub mentions_vetoed: u64,
     pub outputs: Vec<String>,
     pub first_rejects: Vec<RejectSample>,
     pub timings_ms: Timings,
@@ -73,12 +76,13 @@ impl RunReport {
 
     pub fn to_text(&self) -> String {
         let mut s = format!(
-            "voctag {}: {} rows read, {} analysed, {} rejected, {} mentions, {} duplicate ids ({:.1} s, {} threads)\n",
+            "voctag {}: {} rows read, {} analysed, {} rejected, {} mentions ({} vetoed), {} duplicate ids ({:.1} s, {} threads)\n",
             self.voctag_version,
             self.rows_read,
             self.rows_analysed,
             self.rows_rejected,
             self.mentions,
+            self.mentions_vetoed,
             self.duplicate_ids,
             self.timings_ms.wall / 1000.0,
             self.threads

@@ -161,6 +161,7 @@ fn run_into(
             })
             .collect(),
         stage: StageTimes::default(),
+        vetoed: 0,
         read_ns: 0,
         ids: DuplicateIds::new(tmp),
         first_rejects: Vec::new(),
@@ -201,6 +202,7 @@ fn run_into(
     let Tally {
         files,
         stage,
+        vetoed,
         read_ns,
         ids,
         first_rejects,
@@ -225,6 +227,7 @@ fn run_into(
         files,
         duplicate_ids,
         mentions,
+        mentions_vetoed: vetoed,
         outputs: OUTPUT_FILES
             .iter()
             .map(|n| opts.out_dir.join(n).display().to_string())
@@ -261,6 +264,8 @@ fn run_into(
 struct Tally {
     files: Vec<FileReport>,
     stage: StageTimes,
+    /// Term mentions the theme heads vetoed.
+    vetoed: u64,
     read_ns: u64,
     ids: DuplicateIds,
     first_rejects: Vec<RejectSample>,
@@ -280,6 +285,7 @@ impl Tally {
     ) -> Result<()> {
         for a in analyses {
             self.stage.add(&a.timings);
+            self.vetoed += a.vetoed.len() as u64;
         }
         let file = chunk
             .comments

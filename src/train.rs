@@ -19,7 +19,13 @@
 //! ([`crate::theme_model`]): every clause of such a comment is an example,
 //! positive for the themes whose gold evidence it overlaps, and so is the
 //! whole comment, positive for all of its themes. Each comment counts once
-//! there, whatever its file's weight.
+//! there, whatever its file's weight. So does every golden comment of the
+//! lexicons, positive for the themes it expects (none, for a trap): the
+//! goldens say what each term means and where it does not apply, and heads
+//! that never saw them vetoed 76 of the 1,514 bundled ones (a theme word
+//! in its plainest use, 跟他们沟通非常好), while, trained with them, they
+//! vetoed fewer right themes on labelled rounds they had not seen
+//! (models/README.md, "Theme heads").
 
 use crate::error::{Error, Result};
 use crate::pipeline::Pipeline;
@@ -48,9 +54,11 @@ pub struct TrainOptions {
     pub buckets: u32,
     pub learning_rate: f32,
     pub l2: f32,
-    /// Theme heads: probability above which a theme is added, epochs, step
-    /// size, L2 and buckets. `theme_epochs == 0` trains none.
+    /// Theme heads: probability above which a theme is added, below which
+    /// a term's theme is dropped, epochs, step size, L2 and buckets.
+    /// `theme_epochs == 0` trains none.
     pub theme_threshold: f32,
+    pub theme_veto: f32,
     pub theme_epochs: usize,
     pub theme_learning_rate: f32,
     pub theme_l2: f32,
@@ -71,7 +79,8 @@ impl Default for TrainOptions {
             buckets: 1 << 18,
             learning_rate: 1.0,
             l2: 1e-6,
-            theme_threshold: 0.6,
+            theme_threshold: 0.7,
+            theme_veto: 0.01,
             theme_epochs: 100,
             theme_learning_rate: 1.0,
             theme_l2: 1e-6,
@@ -285,6 +294,42 @@ fn theme_examples(
     Ok(per_row.into_iter().flatten().collect())
 }
 
+/// The theme units of the lexicons' golden comments, positive for every
+/// theme the comment expects: the whole comment, and its clause when it
+/// has one. Which clause of a longer golden holds a theme is not written
+/// down, so its clauses are left out.
+fn golden_examples(pipeline: &Pipeline, buckets: u32) -> Vec<ClauseExample> {
+    let themes = &pipeline.lexicon().themes;
+    let per_golden: Vec<Vec<ClauseExample>> = pipeline
+        .lexicon()
+        .goldens
+        .par_iter()
+        .map(|g| {
+            let mut positive: Vec<usize> = g
+                .expect
+                .iter()
+                .filter_map(|(id, _)| themes.iter().position(|t| &t.id == id))
+                .collect();
+            positive.sort_unstable();
+            positive.dedup();
+            let mut units = pipeline.theme_units(&g.text, buckets);
+            // Clauses, then the whole comment.
+            if units.len() > 2 {
+                units.drain(..units.len() - 1);
+            }
+            units
+                .into_iter()
+                .map(|(_, terms)| ClauseExample {
+                    terms,
+                    positive: positive.clone(),
+                    background: false,
+                })
+                .collect()
+        })
+        .collect();
+    per_golden.into_iter().flatten().collect()
+}
+
 /// xorshift64*: a tiny, fixed PRNG, so the shuffle never changes under us.
 pub(crate) struct Rng(u64);
 impl Rng {
@@ -336,6 +381,13 @@ pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
     if !opts.theme_background.is_empty() && !trains_heads {
         return background_error("no --data row carries themes");
     }
+    let goldens = if trains_heads {
+        let units = golden_examples(pipeline, opts.theme_buckets);
+        clauses.extend(units);
+        pipeline.lexicon().goldens.len()
+    } else {
+        0
+    };
     let mut background_rows = 0;
     for path in &opts.theme_background {
         let (mut units, record) = load_background(pipeline, path, opts.theme_buckets)?;
@@ -385,11 +437,13 @@ pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
                     .collect(),
                 buckets: opts.theme_buckets,
                 threshold: opts.theme_threshold,
+                veto: opts.theme_veto,
                 epochs: opts.theme_epochs,
                 learning_rate: opts.theme_learning_rate,
                 l2: opts.theme_l2,
                 comments: themed_rows,
                 clauses: 0,
+                goldens,
                 background: background_rows,
             },
             seed: opts.seed,
@@ -532,8 +586,43 @@ fn round(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lexicon::Lexicon;
+    use crate::lexicon::{Golden, Lexicon};
     use crate::sentiment::Model;
+    use crate::Polarity;
+
+    #[test]
+    fn golden_comments_train_the_heads_on_the_themes_they_expect() {
+        let golden = |text: &str, expect: &[(&str, Polarity)]| Golden {
+            file: "test.toml".into(),
+            line: 1,
+            text: text.into(),
+            expect: expect.iter().map(|&(t, p)| (t.into(), p)).collect(),
+        };
+        let mut lexicon = Lexicon::bundled().unwrap();
+        lexicon.goldens = vec![
+            golden("电话一直打不通", &[("reachability", Polarity::Negative)]),
+            golden(
+                "前台很热情，但是电话一直打不通",
+                &[
+                    ("reachability", Polarity::Negative),
+                    ("staff_attitude", Polarity::Positive),
+                ],
+            ),
+            golden("the phone interview went well", &[]),
+        ];
+        let theme = |id: &str| lexicon.themes.iter().position(|t| t.id == id).unwrap();
+        let (reach, staff) = (theme("reachability"), theme("staff_attitude"));
+        let pipeline = Pipeline::new(lexicon, Model::lexical());
+        let units = golden_examples(&pipeline, 1 << 10);
+        let positives: Vec<Vec<usize>> = units.iter().map(|u| u.positive.clone()).collect();
+        let mut both = vec![reach, staff];
+        both.sort_unstable();
+        // One clause: it and the whole comment. Two clauses: which holds
+        // which theme is not written down, so the whole comment alone. A
+        // trap: negative for every head.
+        assert_eq!(positives, [vec![reach], vec![reach], both, vec![], vec![]]);
+        assert!(units.iter().all(|u| !u.background && !u.terms.is_empty()));
+    }
 
     fn write(dir: &Path, name: &str, rows: &[serde_json::Value]) -> PathBuf {
         let path = dir.join(name);
@@ -595,8 +684,12 @@ mod tests {
             .map(|t| t.id.as_str())
             .collect();
         assert_eq!(heads.header.themes, ids);
-        // Three rows with `themes`: four clauses and three whole comments.
-        assert_eq!((heads.header.comments, heads.header.clauses), (3, 7));
+        // Three rows with `themes`: four clauses and three whole comments;
+        // then the lexicons' golden comments.
+        let goldens = pipeline.lexicon().goldens.len();
+        let golden_units = golden_examples(&pipeline, opts.theme_buckets).len();
+        assert_eq!((heads.header.comments, heads.header.goldens), (3, goldens));
+        assert_eq!(heads.header.clauses, 7 + golden_units);
         assert_eq!(
             train(&pipeline, &opts).unwrap().to_bytes(),
             model.to_bytes()

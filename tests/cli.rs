@@ -72,6 +72,28 @@ fn the_sample_runs_clean_and_every_span_slices_its_text() {
     assert!(channel.iter().all(|c| c.is_some()));
 }
 
+#[test]
+fn vetoed_mentions_are_counted_and_come_back_at_veto_zero() {
+    let dir = TempDir::new().unwrap();
+    let sample = testdata("comments_sample.csv");
+    let sample = sample.to_str().unwrap();
+    let run = |out: &str, extra: &[&str]| {
+        let out = dir.path().join(out);
+        let mut args = vec!["run", sample];
+        args.extend_from_slice(extra);
+        let run = voctag(&args, &out);
+        assert_eq!(run.code(), 0, "{}", run.stderr());
+        let rows = concat(&read_parquet(&out.join("mentions.parquet"))).num_rows() as u64;
+        let report = run.report();
+        assert_eq!(report["mentions"], rows);
+        (rows, report["mentions_vetoed"].as_u64().unwrap())
+    };
+    let (kept, vetoed) = run("default", &[]);
+    assert!(vetoed > 0, "the bundled model vetoes none of the sample");
+    // With no veto every term's mention is written, and exactly those.
+    assert_eq!(run("no_veto", &["--theme-veto", "0"]), (kept + vetoed, 0));
+}
+
 const BAD_CSV: &[u8] = b"id,text,channel\n\
 1,fine,web\n\
 2,too,many,fields\n\

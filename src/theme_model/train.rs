@@ -223,6 +223,10 @@ mod tests {
         let err = ThemeHeads::from_parts(other, &body).unwrap_err();
         assert!(err.contains("probability"), "{err}");
         let mut other = heads.header.clone();
+        other.veto = 1.5;
+        let err = ThemeHeads::from_parts(other, &body).unwrap_err();
+        assert!(err.contains("veto 1.5"), "{err}");
+        let mut other = heads.header.clone();
         other.themes[1] = other.themes[0].clone();
         let err = ThemeHeads::from_parts(other, &body).unwrap_err();
         assert!(err.contains("twice"), "{err}");
