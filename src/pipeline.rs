@@ -346,12 +346,24 @@ impl Pipeline {
                 from,
             }
         };
-        let (vetoed, kept): (Vec<&polarity::RawMention>, Vec<&polarity::RawMention>) = polarities
+        let is_vetoed = |m: &&polarity::RawMention| vetoed_themes.contains(&m.theme);
+        // Most comments have no veto: then this allocates nothing.
+        let vetoed: Vec<Mention> = match vetoed_themes.is_empty() {
+            true => Vec::new(),
+            false => polarities
+                .mentions
+                .iter()
+                .filter(is_vetoed)
+                .map(mention)
+                .collect(),
+        };
+        let mut mentions: Vec<Mention> = polarities
             .mentions
             .iter()
-            .partition(|m| vetoed_themes.contains(&m.theme));
-        let vetoed: Vec<Mention> = vetoed.into_iter().map(mention).collect();
-        let mut mentions: Vec<Mention> = kept.into_iter().chain(&by_model).map(mention).collect();
+            .filter(|m| !is_vetoed(m))
+            .chain(&by_model)
+            .map(mention)
+            .collect();
         if !by_model.is_empty() {
             mentions.sort_by_key(|m| (m.span.start, m.span.end, m.theme));
         }
