@@ -45,6 +45,10 @@ out="$(mktemp -d)/sentiment-linear.bin"
   --data testdata/sentiment/round8_zh.jsonl@3 \
   --data testdata/sentiment/round8_en.jsonl@3 \
   --data testdata/sentiment/round8_reviews.jsonl@3 \
+  --data testdata/sentiment/round9_zh.jsonl@3 \
+  --data testdata/sentiment/round9_zh2.jsonl@3 \
+  --data testdata/sentiment/round9_en.jsonl@3 \
+  --data testdata/sentiment/round9_reviews.jsonl@3 \
   --theme-background "$corpora/theme_background.jsonl" \
   --ensemble 5 \
   --calibrate "$corpora/valid.jsonl" \
