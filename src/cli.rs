@@ -121,11 +121,20 @@ pub struct LexiconCheckArgs {
     /// Check the directories alone, as `run --no-bundled-lexicons` loads them.
     #[arg(long)]
     pub no_bundled_lexicons: bool,
+
+    /// The model file `run` will use (default: the bundled model): its
+    /// theme heads may veto a golden comment's theme, which is a warning.
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
 }
 
 impl LexiconCheckArgs {
     pub fn execute(&self) -> Result<crate::lexicon::check::CheckReport> {
-        crate::lexicon::check::check(&self.dirs, !self.no_bundled_lexicons)
+        let model = match &self.model {
+            Some(path) => Model::from_file(path)?,
+            None => Model::bundled(),
+        };
+        crate::lexicon::check::check(&self.dirs, !self.no_bundled_lexicons, model)
     }
 }
 

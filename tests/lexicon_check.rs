@@ -228,6 +228,39 @@ fn warnings_are_printed_and_do_not_fail_the_check() {
 }
 
 #[test]
+fn a_golden_the_models_theme_heads_veto_is_a_warning_naming_the_fix() {
+    // A term of a bundled theme, used in a film review: the bundled model's
+    // heads, which learnt that film reviews carry no theme, veto it.
+    let dir = dir_with(
+        "mine.toml",
+        r#"id = "process_complexity"
+terms = [{ term = "grieving process" }]
+
+[[golden]]
+text = "A soulful film about the grieving process and the nuances of loss."
+expect = ["process_complexity:neutral"]
+"#,
+    );
+    let out = check(&[path(&dir)]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("mine.toml:5: warning: the model's theme heads veto process_complexity"),
+        "{err}"
+    );
+    assert!(err.contains("--theme-veto 0"), "{err}");
+    // A model without theme heads vetoes nothing.
+    let lexical = concat!(env!("CARGO_MANIFEST_DIR"), "/models/lexical.toml");
+    let out = check(&[path(&dir), "--model", lexical]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("lexicons ok: "),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn without_the_bundled_lexicons_their_terms_are_free_and_their_themes_unknown() {
     // No bundled cues either, so nothing is evaluated: the golden is neutral.
     let across = NEW_THEME

@@ -79,10 +79,11 @@ impl CheckReport {
     }
 }
 
-/// Checks `dirs` (in order, on top of the bundled lexicons when `bundled`).
+/// Checks `dirs` (in order, on top of the bundled lexicons when `bundled`),
+/// their golden comments run through a pipeline with `model`.
 /// Fails only when a directory cannot be listed at all (a usage error);
 /// everything wrong inside the files is a [`Problem`] of the report.
-pub fn check(dirs: &[PathBuf], bundled: bool) -> Result<CheckReport> {
+pub fn check(dirs: &[PathBuf], bundled: bool, model: Model) -> Result<CheckReport> {
     if dirs.is_empty() {
         return Err(Error::Usage("lexicon check needs a directory".into()));
     }
@@ -129,8 +130,9 @@ pub fn check(dirs: &[PathBuf], bundled: bool) -> Result<CheckReport> {
             .cloned()
             .collect();
         report.goldens = own.len();
-        // Mentions do not depend on the sentiment model; the lexical one loads instantly.
-        let pipeline = Pipeline::new(lexicon, Model::lexical());
+        // The model's sentiment does not change a golden's verdict, but
+        // its theme heads may veto a term there, which `run` would do too.
+        let pipeline = Pipeline::new(lexicon, model);
         problems.extend(failing_goldens(&pipeline, &own));
     }
     problems.sort_by(|a, b| {
