@@ -1,7 +1,9 @@
 """The training command in models/README.md ("Reproduce") is the one
 scripts/reproduce-model.sh runs: same data files, weights, order and options.
 Each round adds lines to both; this catches one copy left behind."""
+import os
 import re
+import subprocess
 import unittest
 from pathlib import Path
 
@@ -27,6 +29,24 @@ class RecipeTest(unittest.TestCase):
         documented, run = train_args(reproduce), train_args(script)
         self.assertGreater(len([a for a in run if a.startswith("--data")]), 20)
         self.assertEqual(documented, run)
+
+    def test_leave_round_out_trains_by_the_recipe_without_the_round(self):
+        script = (ROOT / "scripts/reproduce-model.sh").read_text(encoding="utf-8")
+        recipe = " ".join(train_args(script)).replace("CORPORA/", "target/corpora/").split()
+        printed = subprocess.run(
+            ["bash", str(ROOT / "scripts/leave-round-out.sh"), "round8", "--print"],
+            capture_output=True, text=True, check=True,
+            env={**os.environ, "VOCTAG_CORPORA_DIR": "target/corpora"},
+        ).stdout.split()
+        dropped = [w for w in recipe if "/round8_" in w]
+        self.assertEqual(len(dropped), 3)
+        # The recipe, word for word, but for the round's --data options.
+        kept = []
+        for i, word in enumerate(recipe):
+            if "/round8_" in word or (word == "--data" and "/round8_" in recipe[i + 1]):
+                continue
+            kept.append(word)
+        self.assertEqual(printed, kept)
 
 
 if __name__ == "__main__":
