@@ -271,7 +271,7 @@ impl Pipeline {
     /// terms missed that they flag (one mention each, on the clause the
     /// head scores highest, judged like a term's), and the themes the terms
     /// found that they veto. Nothing at threshold 1 (terms only).
-    fn model_mentions(&self, s: &Stages<'_>) -> (Vec<polarity::RawMention>, Vec<usize>) {
+    fn consult_theme_heads(&self, s: &Stages<'_>) -> (Vec<polarity::RawMention>, Vec<usize>) {
         let Some(heads) = self.model.scorer.theme_heads() else {
             return Default::default();
         };
@@ -326,7 +326,7 @@ impl Pipeline {
             self.model.scorer.score(&self.scoring_input(&s))
         };
         t.sentiment = lap(&mut clock);
-        let (by_model, vetoed_themes) = self.model_mentions(&s);
+        let (by_model, vetoed_themes) = self.consult_theme_heads(&s);
         let Stages {
             norm,
             clauses: clause_list,
@@ -348,14 +348,11 @@ impl Pipeline {
         };
         let is_vetoed = |m: &&polarity::RawMention| vetoed_themes.contains(&m.theme);
         // Most comments have no veto: then this allocates nothing.
-        let vetoed: Vec<Mention> = match vetoed_themes.is_empty() {
-            true => Vec::new(),
-            false => polarities
-                .mentions
-                .iter()
-                .filter(is_vetoed)
-                .map(mention)
-                .collect(),
+        let vetoed: Vec<Mention> = if vetoed_themes.is_empty() {
+            Vec::new()
+        } else {
+            let mentions = polarities.mentions.iter();
+            mentions.filter(is_vetoed).map(mention).collect()
         };
         let mut mentions: Vec<Mention> = polarities
             .mentions
