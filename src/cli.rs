@@ -374,6 +374,20 @@ pub struct TrainArgs {
     #[arg(long, value_name = "FILE", help_heading = "Theme heads")]
     pub theme_background: Vec<PathBuf>,
 
+    /// Polarity head (trained on the mentions the pipeline finds in the
+    /// rows that carry `themes`, after the theme heads): epochs (0: the
+    /// model gets none, the rules judge every mention).
+    #[arg(long, default_value_t = 10, help_heading = "Polarity head")]
+    pub polarity_epochs: usize,
+
+    /// Polarity head: L2 penalty per update.
+    #[arg(long, default_value_t = 1e-5, help_heading = "Polarity head")]
+    pub polarity_l2: f32,
+
+    /// Polarity head: log2 of the number of feature buckets.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(8..=22), help_heading = "Polarity head")]
+    pub polarity_buckets_log2: u32,
+
     /// A lexicon directory that extends the bundled lexicons (repeatable).
     #[arg(long, value_name = "DIR")]
     pub lexicons: Vec<PathBuf>,
@@ -414,11 +428,14 @@ impl TrainArgs {
             theme_l2: self.theme_l2,
             theme_buckets: 1 << self.theme_buckets_log2,
             theme_background: self.theme_background.clone(),
+            polarity_epochs: self.polarity_epochs,
+            polarity_l2: self.polarity_l2,
+            polarity_buckets: 1 << self.polarity_buckets_log2,
         };
         let lexicon = Lexicon::load(&self.lexicons, true)?;
         // The features do not depend on the scorer; the lexical one is enough.
-        let pipeline = Pipeline::new(lexicon, Model::lexical());
-        let model = crate::train::train(&pipeline, &opts)?;
+        let mut pipeline = Pipeline::new(lexicon, Model::lexical());
+        let model = crate::train::train(&mut pipeline, &opts)?;
         let bytes = model.to_bytes();
         std::fs::write(&self.out, &bytes).map_err(|e| crate::Error::io(&self.out, e))?;
         Ok(format!(
@@ -462,6 +479,10 @@ pub struct EvalArgs {
     #[arg(long, value_name = "P", value_parser = parse_probability)]
     pub theme_veto: Option<f32>,
 
+    /// As for `run`: judge mention polarity by the rules alone.
+    #[arg(long)]
+    pub rule_polarity: bool,
+
     /// List the first N misses and false alarms with their evidence.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub errors: usize,
@@ -489,7 +510,8 @@ impl EvalArgs {
                     model,
                 )?
                 .with_theme_threshold(self.theme_threshold)
-                .with_theme_veto(self.theme_veto);
+                .with_theme_veto(self.theme_veto)
+                .with_rule_polarity(self.rule_polarity);
                 crate::eval::predict(&pipeline, &gold)
             }
         };
@@ -588,6 +610,13 @@ pub struct RunArgs {
     #[arg(long, value_name = "P", value_parser = parse_probability, help_heading = "Analysis")]
     pub theme_veto: Option<f32>,
 
+    /// Judge each mention's polarity by the lexicons' rules alone, leaving
+    /// the model file's polarity head unused (by default it reads every
+    /// mention again and overrules the rules where the labelled comments
+    /// taught it to; `polarity_from` then reads `model`).
+    #[arg(long, help_heading = "Analysis")]
+    pub rule_polarity: bool,
+
     /// Worker threads for analysis; 0 = all cores. The output is
     /// byte-identical whatever the number.
     ///
@@ -633,7 +662,8 @@ impl RunArgs {
             model,
         )?
         .with_theme_threshold(self.theme_threshold)
-        .with_theme_veto(self.theme_veto);
+        .with_theme_veto(self.theme_veto)
+        .with_rule_polarity(self.rule_polarity);
         let opts = RunOptions {
             inputs: self.inputs.clone(),
             out_dir: self.out.clone(),

@@ -31,6 +31,7 @@ pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod polarity;
+pub mod polarity_head;
 pub mod query;
 pub mod report;
 pub mod run;

@@ -17,7 +17,11 @@
 //!    (judged by the polarity stage's rules, like a term); then a mention
 //!    nothing in the comment judged takes the comment's label
 //!    (`PolarityFrom::Comment`);
-//! 8. [`output`](crate::output) (driven by [`run`](crate::run)): analyses →
+//! 8. [`polarity_head`](crate::polarity_head): the model file's learnt
+//!    second reading of each mention's polarity, from what the rules said,
+//!    the clause and the comment's sentiment (`PolarityFrom::Model` where
+//!    it overrules them);
+//! 9. [`output`](crate::output) (driven by [`run`](crate::run)): analyses →
 //!    Parquet, streamed chunk by chunk.
 //!
 //! Spans leave the pipeline as byte ranges into the original text: they are
@@ -31,7 +35,9 @@ use crate::polarity::PolarityFrom;
 use crate::segment::{Script, Segmenter, Token};
 use crate::sentiment::{Model, Scorer, ScoringInput};
 use crate::themes::TermHit;
-use crate::{clauses, normalize, polarity, theme_model, themes, Lang, Polarity, Sentiment};
+use crate::{
+    clauses, normalize, polarity, polarity_head, theme_model, themes, Lang, Polarity, Sentiment,
+};
 use std::ops::Range;
 use std::time::Instant;
 
@@ -52,17 +58,17 @@ pub struct Mention {
     pub cue: Option<Range<usize>>,
     pub negated: bool,
     pub from: PolarityFrom,
+    /// What the lexicons and rules alone said (see `lexicon_polarity`).
+    rules: Polarity,
 }
 
 impl Mention {
     /// The polarity the lexicons and rules gave, before the comment's
-    /// sentiment filled in for them: what golden comments check, so that
-    /// retraining the model never breaks a lexicon test.
+    /// sentiment filled in for them and the polarity head read them: what
+    /// golden comments check, so that retraining the model never breaks a
+    /// lexicon test.
     pub fn lexicon_polarity(&self) -> Polarity {
-        match self.from {
-            PolarityFrom::Comment => Polarity::Neutral,
-            _ => self.polarity,
-        }
+        self.rules
     }
 }
 
@@ -75,6 +81,10 @@ pub struct Analysis {
     /// Term mentions left out because the theme heads vetoed their theme
     /// (`--theme-veto`), sorted by span start.
     pub vetoed: Vec<Mention>,
+    /// Mentions dropped because the polarity head gave them the reading of
+    /// another mention of the same theme and clause (one per theme,
+    /// polarity and clause).
+    pub merged: usize,
     pub timings: StageTimes,
 }
 
@@ -88,6 +98,7 @@ pub struct StageTimes {
     pub polarity: u64,
     pub sentiment: u64,
     pub theme_model: u64,
+    pub polarity_head: u64,
 }
 
 impl StageTimes {
@@ -99,6 +110,7 @@ impl StageTimes {
         self.polarity += other.polarity;
         self.sentiment += other.sentiment;
         self.theme_model += other.theme_model;
+        self.polarity_head += other.polarity_head;
     }
 }
 
@@ -114,6 +126,9 @@ pub struct Pipeline {
     theme_threshold: Option<f32>,
     /// Overrides the model's own theme veto.
     theme_veto: Option<f32>,
+    /// Judge mentions by the rules alone, even when the model has a
+    /// polarity head.
+    rule_polarity: bool,
 }
 
 fn head_themes(lexicon: &Lexicon, model: &Model) -> Vec<Option<usize>> {
@@ -144,6 +159,7 @@ impl Pipeline {
             model,
             theme_threshold: None,
             theme_veto: None,
+            rule_polarity: false,
         }
     }
 
@@ -159,6 +175,20 @@ impl Pipeline {
     pub fn with_theme_veto(mut self, veto: Option<f32>) -> Pipeline {
         self.theme_veto = veto;
         self
+    }
+
+    /// Judges mentions by the rules alone when `rules_only`, leaving the
+    /// model's polarity head unused.
+    pub fn with_rule_polarity(mut self, rules_only: bool) -> Pipeline {
+        self.rule_polarity = rules_only;
+        self
+    }
+
+    /// Puts `model` in place of the pipeline's model and returns the old
+    /// one (training scores its labelled comments with what it trained).
+    pub fn replace_model(&mut self, model: Model) -> Model {
+        self.head_themes = head_themes(&self.lexicon, &model);
+        std::mem::replace(&mut self.model, model)
     }
 
     /// Loads the lexicons with `load_lexicon` while jieba's default
@@ -310,6 +340,17 @@ impl Pipeline {
     }
 
     pub fn analyze(&self, original: &str) -> Analysis {
+        self.analyze_observed(original, None)
+    }
+
+    /// [`Pipeline::analyze`], handing `observe` each mention it keeps as the
+    /// polarity head reads it, before the head's reading: what the head is
+    /// trained on.
+    pub(crate) fn analyze_observed(
+        &self,
+        original: &str,
+        mut observe: Option<&mut MentionObserver<'_>>,
+    ) -> Analysis {
         let mut t = StageTimes::default();
         let s = self.stages(original, &mut t);
         let mut clock = Instant::now();
@@ -327,24 +368,64 @@ impl Pipeline {
         };
         t.sentiment = lap(&mut clock);
         let (by_model, vetoed_themes) = self.consult_theme_heads(&s);
+        let head = self
+            .model
+            .scorer
+            .polarity_head()
+            .filter(|_| !self.rule_polarity);
         let Stages {
             norm,
+            tokens,
             clauses: clause_list,
             polarities,
             ..
         } = s;
-        let mention = |m: &polarity::RawMention| {
+        let mut overruled = false;
+        let mut head_ns = 0;
+        // `kept`: not vetoed (only kept mentions are observed).
+        let mut mention = |m: &polarity::RawMention, kept: bool| {
             let (polarity, from) = unjudged_polarity(m, &sentiment);
-            Mention {
+            let clause = clause_list[m.clause].span.clone();
+            let mut out = Mention {
                 theme: m.theme,
                 term: m.term,
                 polarity,
                 span: norm.to_original(m.span.clone()),
-                evidence: norm.to_original(clause_list[m.clause].span.clone()),
+                evidence: norm.to_original(clause.clone()),
                 cue: m.cue.clone().map(|c| norm.to_original(c)),
                 negated: m.negated,
                 from,
+                rules: m.polarity,
+            };
+            let observer = observe.as_mut().filter(|_| kept);
+            if head.is_none() && observer.is_none() {
+                return out;
             }
+            let view = polarity_head::MentionView {
+                text: &norm.text,
+                tokens: &tokens,
+                clause,
+                theme: &self.lexicon.themes[m.theme].id,
+                by_model: m.term.is_none(),
+                polarity,
+                from,
+                cue: m.cue.clone(),
+                negated: m.negated,
+                sentiment,
+            };
+            if let Some(observe) = observer {
+                observe(&view, &out);
+            }
+            if let Some(head) = head {
+                let clock = Instant::now();
+                let judged = head.judge(&view);
+                head_ns += clock.elapsed().as_nanos() as u64;
+                if judged != polarity {
+                    (out.polarity, out.from) = (judged, PolarityFrom::Model);
+                    overruled = true;
+                }
+            }
+            out
         };
         let is_vetoed = |m: &&polarity::RawMention| vetoed_themes.contains(&m.theme);
         // Most comments have no veto: then this allocates nothing.
@@ -352,23 +433,32 @@ impl Pipeline {
             Vec::new()
         } else {
             let mentions = polarities.mentions.iter();
-            mentions.filter(is_vetoed).map(mention).collect()
+            mentions
+                .filter(is_vetoed)
+                .map(|m| mention(m, false))
+                .collect()
         };
         let mut mentions: Vec<Mention> = polarities
             .mentions
             .iter()
             .filter(|m| !is_vetoed(m))
             .chain(&by_model)
-            .map(mention)
+            .map(|m| mention(m, true))
             .collect();
         if !by_model.is_empty() {
             mentions.sort_by_key(|m| (m.span.start, m.span.end, m.theme));
         }
-        t.theme_model = lap(&mut clock);
+        let before_merge = mentions.len();
+        if overruled {
+            one_per_theme_polarity_and_clause(&mut mentions);
+        }
+        t.theme_model = lap(&mut clock).saturating_sub(head_ns);
+        t.polarity_head = head_ns;
 
         Analysis {
             lang,
             sentiment,
+            merged: before_merge - mentions.len(),
             mentions,
             vetoed,
             timings: t,
@@ -401,6 +491,23 @@ fn unjudged_polarity(m: &polarity::RawMention, sentiment: &Sentiment) -> (Polari
         Polarity::Neutral => (m.polarity, m.from),
         p => (p, PolarityFrom::Comment),
     }
+}
+
+/// What [`Pipeline::analyze_observed`] hands each mention it keeps to.
+pub(crate) type MentionObserver<'o> = dyn FnMut(&polarity_head::MentionView<'_>, &Mention) + 'o;
+
+/// Keeps the first of the mentions that share theme, polarity and clause:
+/// the polarity head may give two mentions of one clause the same reading.
+fn one_per_theme_polarity_and_clause(mentions: &mut Vec<Mention>) {
+    let mut seen: Vec<(usize, Polarity, Range<usize>)> = Vec::with_capacity(mentions.len());
+    mentions.retain(|m| {
+        let key = (m.theme, m.polarity, m.evidence.clone());
+        let first = !seen.contains(&key);
+        if first {
+            seen.push(key);
+        }
+        first
+    });
 }
 
 /// What the stages before scoring produce for one comment.
@@ -449,8 +556,15 @@ mod tests {
     use proptest::prelude::*;
     use std::sync::LazyLock;
 
-    static PIPELINE: LazyLock<Pipeline> =
-        LazyLock::new(|| Pipeline::bundled().expect("bundled lexicons load"));
+    /// The bundled pipeline with mentions judged by the rules alone: these
+    /// tests pin what the rules do. The polarity head's second reading is
+    /// learnt, and measured by `voctag eval` (models/README.md); its
+    /// mechanics are tested below and in `train.rs`.
+    static PIPELINE: LazyLock<Pipeline> = LazyLock::new(|| {
+        Pipeline::bundled()
+            .expect("bundled lexicons load")
+            .with_rule_polarity(true)
+    });
 
     /// (theme, polarity, matched term) of every mention of `text`.
     fn mentions(text: &str) -> Vec<(String, Polarity, String)> {
@@ -579,6 +693,74 @@ mod tests {
             PIPELINE.analyze("回复太慢").mentions[0].from,
             PolarityFrom::Cue
         );
+    }
+
+    #[test]
+    fn the_polarity_head_changes_readings_only_and_says_so() {
+        // The labelled dev set's comments, through the bundled model with
+        // and without its polarity head.
+        let head = Pipeline::bundled().unwrap();
+        let rules = &*PIPELINE;
+        let dev = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/eval/dev.jsonl"
+        ))
+        .unwrap();
+        let mut overruled = 0;
+        for line in dev.lines() {
+            let row: serde_json::Value = serde_json::from_str(line).unwrap();
+            let text = row["text"].as_str().unwrap();
+            let (a, b) = (head.analyze(text), rules.analyze(text));
+            assert_eq!(a.sentiment, b.sentiment, "{text}");
+            let mut by_rules = b.mentions.iter();
+            for m in &a.mentions {
+                // The same mention as the rules', in the same order; only
+                // its polarity may differ (a second reading that equals
+                // another mention of its clause is dropped as a duplicate).
+                let r = by_rules
+                    .find(|r| (r.theme, &r.span) == (m.theme, &m.span))
+                    .unwrap_or_else(|| panic!("{text}: {m:?} is not the rules'"));
+                assert_eq!(m.lexicon_polarity(), r.lexicon_polarity(), "{text}");
+                assert_eq!((&m.cue, m.negated), (&r.cue, r.negated), "{text}");
+                if m.polarity != r.polarity {
+                    assert_eq!(m.from, PolarityFrom::Model, "{text}");
+                    overruled += 1;
+                } else {
+                    assert_eq!(m.from, r.from, "{text}");
+                }
+                assert_ne!(r.from, PolarityFrom::Model, "{text}");
+            }
+        }
+        // The head was trained on these comments: it overrules some.
+        assert!(overruled > 0);
+    }
+
+    #[test]
+    fn a_clause_keeps_one_mention_per_theme_and_polarity() {
+        let m = |theme: usize, polarity: Polarity, evidence: Range<usize>, span: Range<usize>| {
+            Mention {
+                theme,
+                term: Some(0),
+                polarity,
+                span,
+                evidence,
+                cue: None,
+                negated: false,
+                from: PolarityFrom::Model,
+                rules: polarity,
+            }
+        };
+        use Polarity::*;
+        let mut mentions = vec![
+            m(1, Negative, 0..10, 0..2),
+            m(1, Negative, 0..10, 4..6), // same clause, theme and reading
+            m(1, Positive, 0..10, 7..9), // another reading: kept
+            m(1, Negative, 11..20, 12..14), // another clause: kept
+            m(2, Negative, 0..10, 4..6), // another theme: kept
+        ];
+        one_per_theme_polarity_and_clause(&mut mentions);
+        let spans: Vec<Range<usize>> = mentions.iter().map(|m| m.span.clone()).collect();
+        assert_eq!(spans, [0..2, 7..9, 12..14, 4..6]);
     }
 
     #[test]

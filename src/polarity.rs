@@ -75,6 +75,9 @@ pub enum PolarityFrom {
     /// Nothing judges it: neutral (我申请了退款). The pipeline turns it into
     /// `Comment` when the comment's sentiment is not neutral.
     Nothing,
+    /// The model's polarity head overruled the rules (the `cue` and
+    /// `negated` columns still show what they saw).
+    Model,
 }
 
 impl PolarityFrom {
@@ -86,6 +89,7 @@ impl PolarityFrom {
             PolarityFrom::Context => "context",
             PolarityFrom::Comment => "comment",
             PolarityFrom::Nothing => "nothing",
+            PolarityFrom::Model => "model",
         }
     }
 }

@@ -30,6 +30,9 @@ pub struct Timings {
     /// has none, or at `--theme-threshold 1`) and turning every comment's
     /// hits into its mentions.
     pub theme_model: f64,
+    /// The polarity head's second reading of every mention (0 with a
+    /// model that has none, or with `--rule-polarity`).
+    pub polarity_head: f64,
     pub write: f64,
     pub wall: f64,
 }
@@ -59,6 +62,12 @@ pub struct RunReport {
     /// Term mentions left out because the model's theme heads were all but
     /// sure their comment is not about the theme (`--theme-veto`).
     pub mentions_vetoed: u64,
+    /// Mentions written whose polarity the model's polarity head changed
+    /// (`polarity_from` = `model`).
+    pub mentions_overruled: u64,
+    /// Mentions dropped because the polarity head gave them the reading of
+    /// another mention of their theme and clause.
+    pub mentions_merged: u64,
     pub outputs: Vec<String>,
     pub first_rejects: Vec<RejectSample>,
     pub timings_ms: Timings,
@@ -76,13 +85,15 @@ impl RunReport {
 
     pub fn to_text(&self) -> String {
         let mut s = format!(
-            "voctag {}: {} rows read, {} analysed, {} rejected, {} mentions ({} vetoed), {} duplicate ids ({:.1} s, {} threads)\n",
+            "voctag {}: {} rows read, {} analysed, {} rejected, {} mentions ({} vetoed, {} overruled, {} merged), {} duplicate ids ({:.1} s, {} threads)\n",
             self.voctag_version,
             self.rows_read,
             self.rows_analysed,
             self.rows_rejected,
             self.mentions,
             self.mentions_vetoed,
+            self.mentions_overruled,
+            self.mentions_merged,
             self.duplicate_ids,
             self.timings_ms.wall / 1000.0,
             self.threads

@@ -162,6 +162,8 @@ fn run_into(
             .collect(),
         stage: StageTimes::default(),
         vetoed: 0,
+        overruled: 0,
+        merged: 0,
         read_ns: 0,
         ids: DuplicateIds::new(tmp),
         first_rejects: Vec::new(),
@@ -203,6 +205,8 @@ fn run_into(
         files,
         stage,
         vetoed,
+        overruled,
+        merged,
         read_ns,
         ids,
         first_rejects,
@@ -228,6 +232,8 @@ fn run_into(
         duplicate_ids,
         mentions,
         mentions_vetoed: vetoed,
+        mentions_overruled: overruled,
+        mentions_merged: merged,
         outputs: OUTPUT_FILES
             .iter()
             .map(|n| opts.out_dir.join(n).display().to_string())
@@ -243,6 +249,7 @@ fn run_into(
             polarity: ms(stage.polarity),
             sentiment: ms(stage.sentiment),
             theme_model: ms(stage.theme_model),
+            polarity_head: ms(stage.polarity_head),
             write: ms(write_ns),
             wall: 0.0,
         },
@@ -266,6 +273,10 @@ struct Tally {
     stage: StageTimes,
     /// Term mentions the theme heads vetoed.
     vetoed: u64,
+    /// Mentions whose polarity the polarity head changed, and mentions it
+    /// merged into another of their theme and clause.
+    overruled: u64,
+    merged: u64,
     read_ns: u64,
     ids: DuplicateIds,
     first_rejects: Vec<RejectSample>,
@@ -286,6 +297,12 @@ impl Tally {
         for a in analyses {
             self.stage.add(&a.timings);
             self.vetoed += a.vetoed.len() as u64;
+            self.overruled += a
+                .mentions
+                .iter()
+                .filter(|m| m.from == crate::polarity::PolarityFrom::Model)
+                .count() as u64;
+            self.merged += a.merged as u64;
         }
         let file = chunk
             .comments

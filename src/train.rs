@@ -29,12 +29,14 @@
 
 use crate::error::{Error, Result};
 use crate::pipeline::Pipeline;
+use crate::polarity_head::{MentionView, PolarityHead, PolarityHeader};
 use crate::sentiment::features::Features;
 use crate::sentiment::linear::{
     self, DataFile, Header, LinearModel, Training, CLASSES, FEATURE_SET,
 };
+use crate::sentiment::Model;
 use crate::theme_model::{ClauseExample, ThemeHeader, ThemeTraining};
-use crate::Label;
+use crate::{Label, Polarity};
 use rayon::prelude::*;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -66,6 +68,11 @@ pub struct TrainOptions {
     /// JSONL files of texts that carry no theme (film and editorial
     /// snippets): negative units for every head.
     pub theme_background: Vec<PathBuf>,
+    /// Polarity head: epochs (0: none), L2 and buckets; the step size and
+    /// the ensemble are the sentiment model's.
+    pub polarity_epochs: usize,
+    pub polarity_l2: f32,
+    pub polarity_buckets: u32,
 }
 
 impl Default for TrainOptions {
@@ -86,6 +93,9 @@ impl Default for TrainOptions {
             theme_l2: 1e-6,
             theme_buckets: 1 << 16,
             theme_background: Vec::new(),
+            polarity_epochs: 10,
+            polarity_l2: 1e-5,
+            polarity_buckets: 1 << 16,
         }
     }
 }
@@ -102,7 +112,24 @@ struct Row {
 #[derive(Deserialize)]
 struct GoldTheme {
     theme: String,
+    polarity: Option<Polarity>,
     evidence: String,
+}
+
+/// One gold mention of a labelled comment: theme index, polarity (when the
+/// row gives one) and the evidence's byte range in the text.
+#[derive(Debug, Clone)]
+struct GoldSpan {
+    theme: usize,
+    polarity: Option<Polarity>,
+    span: std::ops::Range<usize>,
+}
+
+/// A labelled comment with its gold mentions: what the polarity head
+/// learns from.
+struct LabelledComment {
+    text: String,
+    gold: Vec<GoldSpan>,
 }
 
 struct Example {
@@ -125,6 +152,8 @@ struct Loaded {
     /// Clauses of the rows that carry `themes`, and how many rows those are.
     clauses: Vec<ClauseExample>,
     themed_rows: usize,
+    /// The rows that carry `themes`, when theme labels are read.
+    labelled: Vec<LabelledComment>,
     record: DataFile,
 }
 
@@ -151,14 +180,29 @@ fn load(
     path: &Path,
     weight: f32,
     buckets: u32,
-    theme_buckets: Option<u32>,
+    themes: ThemeLabels,
 ) -> Result<Loaded> {
     let (bytes, rows) = read_jsonl::<Row>(path)?;
-    // Theme labels are read (and checked) only when heads are trained.
-    let clauses = match theme_buckets {
-        Some(b) => theme_examples(pipeline, path, &rows, b)?,
+    // Theme labels are read (and checked) only when something learns from
+    // them.
+    let gold = if themes.read {
+        gold_spans(pipeline, path, &rows)?
+    } else {
+        Vec::new()
+    };
+    let clauses = match themes.head_buckets {
+        Some(b) => theme_examples(pipeline, &rows, &gold, b),
         None => Vec::new(),
     };
+    let labelled = rows
+        .iter()
+        .zip(gold)
+        .filter(|(r, _)| r.themes.is_some())
+        .map(|(r, gold)| LabelledComment {
+            text: r.text.clone(),
+            gold,
+        })
+        .collect();
     let themed_rows = rows.iter().filter(|r| r.themes.is_some()).count();
     let examples: Vec<Example> = rows
         .par_iter()
@@ -177,8 +221,25 @@ fn load(
         examples,
         clauses,
         themed_rows,
+        labelled,
         record,
     })
+}
+
+/// What [`load`] does with the rows' theme labels.
+#[derive(Clone, Copy)]
+struct ThemeLabels {
+    /// Read and check them.
+    read: bool,
+    /// Cut theme-head units from them, hashed into these buckets.
+    head_buckets: Option<u32>,
+}
+
+impl ThemeLabels {
+    const IGNORED: ThemeLabels = ThemeLabels {
+        read: false,
+        head_buckets: None,
+    };
 }
 
 /// The theme units (clauses and whole text) of every row of a background
@@ -226,17 +287,11 @@ fn data_file(path: &Path, bytes: &[u8], rows: usize, weight: f32) -> DataFile {
     }
 }
 
-/// The clauses and the whole text of every row with `themes`, each
-/// positive for the themes whose evidence (found in the row's text)
-/// overlaps it.
-fn theme_examples(
-    pipeline: &Pipeline,
-    path: &Path,
-    rows: &[Row],
-    buckets: u32,
-) -> Result<Vec<ClauseExample>> {
+/// Every row's gold mentions (none for a row without `themes`), checked:
+/// a known theme, evidence that is not empty and is in the text.
+fn gold_spans(pipeline: &Pipeline, path: &Path, rows: &[Row]) -> Result<Vec<Vec<GoldSpan>>> {
     let themes = &pipeline.lexicon().themes;
-    let mut gold: Vec<Vec<(usize, std::ops::Range<usize>)>> = Vec::new();
+    let mut gold = Vec::with_capacity(rows.len());
     for (line, row) in rows.iter().enumerate() {
         let mut spans = Vec::new();
         for g in row.themes.iter().flatten() {
@@ -262,13 +317,29 @@ fn theme_examples(
                     ),
                 )
             })?;
-            spans.push((theme, at..at + g.evidence.len()));
+            spans.push(GoldSpan {
+                theme,
+                polarity: g.polarity,
+                span: at..at + g.evidence.len(),
+            });
         }
         gold.push(spans);
     }
+    Ok(gold)
+}
+
+/// The clauses and the whole text of every row with `themes`, each
+/// positive for the themes whose evidence (found in the row's text)
+/// overlaps it.
+fn theme_examples(
+    pipeline: &Pipeline,
+    rows: &[Row],
+    gold: &[Vec<GoldSpan>],
+    buckets: u32,
+) -> Vec<ClauseExample> {
     let per_row: Vec<Vec<ClauseExample>> = rows
         .par_iter()
-        .zip(&gold)
+        .zip(gold)
         .filter(|(r, _)| r.themes.is_some())
         .map(|(r, spans)| {
             pipeline
@@ -277,8 +348,8 @@ fn theme_examples(
                 .map(|(clause, terms)| {
                     let mut positive: Vec<usize> = spans
                         .iter()
-                        .filter(|(_, e)| e.start < clause.end && clause.start < e.end)
-                        .map(|(t, _)| *t)
+                        .filter(|g| g.span.start < clause.end && clause.start < g.span.end)
+                        .map(|g| g.theme)
                         .collect();
                     positive.sort_unstable();
                     positive.dedup();
@@ -291,7 +362,7 @@ fn theme_examples(
                 .collect()
         })
         .collect();
-    Ok(per_row.into_iter().flatten().collect())
+    per_row.into_iter().flatten().collect()
 }
 
 /// The theme units of the lexicons' golden comments, positive for every
@@ -350,7 +421,11 @@ impl Rng {
     }
 }
 
-pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
+/// Trains the sentiment weights, then (on the rows with `themes`) the theme
+/// heads, then the polarity head, which learns from the mentions that the
+/// pipeline with those two finds: for that, `pipeline`'s model is swapped
+/// for the new one while it reads the labelled comments, and put back.
+pub fn train(pipeline: &mut Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
     if opts.data.is_empty() {
         return Err(Error::Usage("no training data given (--data FILE)".into()));
     }
@@ -367,13 +442,18 @@ pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
     }
     let mut examples = Vec::new();
     let mut clauses = Vec::new();
+    let mut labelled = Vec::new();
     let mut themed_rows = 0;
     let mut data = Vec::new();
+    let theme_labels = ThemeLabels {
+        read: opts.theme_epochs > 0 || opts.polarity_epochs > 0,
+        head_buckets: (opts.theme_epochs > 0).then_some(opts.theme_buckets),
+    };
     for (path, weight) in &opts.data {
-        let theme_buckets = (opts.theme_epochs > 0).then_some(opts.theme_buckets);
-        let mut loaded = load(pipeline, path, *weight, opts.buckets, theme_buckets)?;
+        let mut loaded = load(pipeline, path, *weight, opts.buckets, theme_labels)?;
         examples.append(&mut loaded.examples);
         clauses.append(&mut loaded.clauses);
+        labelled.append(&mut loaded.labelled);
         themed_rows += loaded.themed_rows;
         data.push(loaded.record);
     }
@@ -420,9 +500,11 @@ pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
             },
             metrics: BTreeMap::new(),
             themes: None,
+            polarity: None,
         },
         weights,
         themes: None,
+        polarity: None,
     };
     calibrate(pipeline, &mut model, &opts.calibrate)?;
     if trains_heads {
@@ -454,7 +536,136 @@ pub fn train(pipeline: &Pipeline, opts: &TrainOptions) -> Result<LinearModel> {
             opts.ensemble,
         ));
     }
+    if opts.polarity_epochs > 0 && !labelled.is_empty() {
+        model.polarity = Some(train_polarity_head(pipeline, &model, &labelled, opts)?);
+    }
     Ok(model)
+}
+
+/// The polarity head, trained on the mentions that `model` (sentiment and
+/// theme heads, no polarity head yet) finds in the labelled comments, each
+/// labelled with its gold mention's polarity.
+fn train_polarity_head(
+    pipeline: &mut Pipeline,
+    model: &LinearModel,
+    labelled: &[LabelledComment],
+    opts: &TrainOptions,
+) -> Result<PolarityHead> {
+    let trained = Model::from_bytes(Path::new("<being trained>"), &model.to_bytes())?;
+    let before = pipeline.replace_model(trained);
+    let buckets = opts.polarity_buckets;
+    let per_comment: Vec<Vec<Example>> = labelled
+        .par_iter()
+        .map(|c| polarity_examples(pipeline, c, buckets))
+        .collect();
+    let per_golden: Vec<Vec<Example>> = pipeline
+        .lexicon()
+        .goldens
+        .par_iter()
+        .map(|g| golden_polarity_examples(pipeline, g, buckets))
+        .collect();
+    pipeline.replace_model(before);
+    let goldens = per_golden.iter().map(Vec::len).sum();
+    let mentions = per_comment.iter().map(Vec::len).sum();
+    let examples: Vec<Example> = per_comment
+        .into_iter()
+        .chain(per_golden)
+        .flatten()
+        .collect();
+    let sgd = TrainOptions {
+        buckets,
+        epochs: opts.polarity_epochs,
+        l2: opts.polarity_l2,
+        ..opts.clone()
+    };
+    let weights = averaged(opts.ensemble, |e| {
+        descend(&examples, &sgd, opts.seed + e as u64)
+    });
+    Ok(PolarityHead {
+        header: PolarityHeader {
+            feature_set: crate::polarity_head::FEATURE_SET.into(),
+            buckets,
+            epochs: opts.polarity_epochs,
+            learning_rate: opts.learning_rate,
+            l2: opts.polarity_l2,
+            mentions,
+            goldens,
+        },
+        weights,
+    })
+}
+
+/// The polarity head's examples of one labelled comment: each mention the
+/// pipeline finds whose theme the gold labels share, labelled with the
+/// polarity of the gold mention of that theme that overlaps its term most
+/// (then its clause). A mention whose theme the gold gives two polarities
+/// and that overlaps none of them is left out: which it means is unknown.
+fn polarity_examples(pipeline: &Pipeline, c: &LabelledComment, buckets: u32) -> Vec<Example> {
+    let overlap = |a: &std::ops::Range<usize>, b: &std::ops::Range<usize>| {
+        a.end.min(b.end).saturating_sub(a.start.max(b.start))
+    };
+    let mut examples = Vec::new();
+    let mut observe = |view: &MentionView<'_>, mention: &crate::Mention| {
+        let gold: Vec<&GoldSpan> = c
+            .gold
+            .iter()
+            .filter(|g| g.theme == mention.theme && g.polarity.is_some())
+            .collect();
+        // The first of equals: `max_by_key` keeps the last, so reversed.
+        let Some(best) = gold.iter().rev().max_by_key(|g| {
+            (
+                overlap(&g.span, &mention.span),
+                overlap(&g.span, &mention.evidence),
+            )
+        }) else {
+            return;
+        };
+        let polarity = best.polarity.expect("kept only gold with a polarity");
+        let unanimous = gold.iter().all(|g| g.polarity == Some(polarity));
+        if !unanimous && overlap(&best.span, &mention.evidence) == 0 {
+            return;
+        }
+        examples.push(Example {
+            features: crate::polarity_head::features(view, buckets),
+            class: class_of(polarity),
+            weight: 1.0,
+            lang: String::new(),
+        });
+    };
+    pipeline.analyze_observed(&c.text, Some(&mut observe));
+    examples
+}
+
+/// The polarity head's examples of one golden comment of the lexicons:
+/// each mention of a theme it expects, labelled with the polarity the rules
+/// must give it. Where the rules judged nothing (the comment's sentiment
+/// spoke) the golden says nothing about the mention; where it expects its
+/// theme twice, which mention is which is not written down.
+fn golden_polarity_examples(
+    pipeline: &Pipeline,
+    golden: &crate::lexicon::Golden,
+    buckets: u32,
+) -> Vec<Example> {
+    let themes = &pipeline.lexicon().themes;
+    let mut examples = Vec::new();
+    let mut observe = |view: &MentionView<'_>, mention: &crate::Mention| {
+        let id = &themes[mention.theme].id;
+        let mut expected = golden.expect.iter().filter(|(t, _)| t == id);
+        let (Some((_, polarity)), None) = (expected.next(), expected.next()) else {
+            return;
+        };
+        if mention.from == crate::polarity::PolarityFrom::Comment {
+            return;
+        }
+        examples.push(Example {
+            features: crate::polarity_head::features(view, buckets),
+            class: class_of(*polarity),
+            weight: 1.0,
+            lang: String::new(),
+        });
+    };
+    pipeline.analyze_observed(&golden.text, Some(&mut observe));
+    examples
 }
 
 /// The element-wise mean of `n` weight vectors, `train(0)` … `train(n - 1)`,
@@ -511,7 +722,8 @@ fn descend(examples: &[Example], opts: &TrainOptions, seed: u64) -> Vec<f32> {
 fn calibrate(pipeline: &Pipeline, model: &mut LinearModel, files: &[PathBuf]) -> Result<()> {
     let mut examples = Vec::new();
     for path in files {
-        let mut loaded = load(pipeline, path, 1.0, model.header.buckets, None)?;
+        let buckets = model.header.buckets;
+        let mut loaded = load(pipeline, path, 1.0, buckets, ThemeLabels::IGNORED)?;
         examples.append(&mut loaded.examples);
         model.header.training.calibration.push(loaded.record);
     }
@@ -640,6 +852,104 @@ mod tests {
     }
 
     #[test]
+    fn the_polarity_head_learns_where_the_rules_misread_a_mention() {
+        // "可以再便宜点" asks for a lower price: a complaint, though its cue
+        // (可以) praises. The rules read it as praise; the labels say not.
+        let dir = tempfile::tempdir().unwrap();
+        let labelled = |text: &str, polarity: &str| {
+            serde_json::json!({"text": text, "sentiment": polarity,
+                "themes": [{"theme": "price_value", "polarity": polarity, "evidence": text}]})
+        };
+        let gold = write(
+            dir.path(),
+            "gold.jsonl",
+            &[
+                labelled("价格可以再便宜点", "negative"),
+                labelled("价钱可以再低一点", "negative"),
+                labelled("房价可以再便宜一些", "negative"),
+                labelled("价格可以再优惠些", "negative"),
+                labelled("价格很实惠", "positive"),
+                labelled("价格还可以", "positive"),
+                serde_json::json!({"text": "快递很快", "sentiment": "positive"}),
+            ],
+        );
+        let mut lexicon = Lexicon::bundled().unwrap();
+        lexicon.goldens = vec![
+            Golden {
+                file: "price.toml".into(),
+                line: 1,
+                text: "价格很实惠".into(),
+                expect: vec![("price_value".into(), Polarity::Positive)],
+            },
+            // Expects its theme twice: which mention is which is unknown.
+            Golden {
+                file: "price.toml".into(),
+                line: 2,
+                text: "价格很实惠，但是价格标签很乱".into(),
+                expect: vec![
+                    ("price_value".into(), Polarity::Positive),
+                    ("price_value".into(), Polarity::Negative),
+                ],
+            },
+        ];
+        let mut pipeline = Pipeline::new(lexicon, Model::lexical());
+        let opts = TrainOptions {
+            data: vec![(gold, 1.0)],
+            buckets: 1 << 10,
+            theme_epochs: 0,
+            polarity_buckets: 1 << 12,
+            polarity_epochs: 20,
+            ..TrainOptions::default()
+        };
+        let model = train(&mut pipeline, &opts).unwrap();
+        // The lexical model is back in the pipeline that trained.
+        assert!(pipeline.model_version().starts_with("lexical-"));
+        let head = model.polarity.as_ref().expect("labelled rows train a head");
+        // One mention per labelled row with a theme (the row without
+        // `themes` teaches it nothing), and the first golden's.
+        assert_eq!((head.header.mentions, head.header.goldens), (6, 1));
+        assert_eq!(
+            train(&mut pipeline, &opts).unwrap().to_bytes(),
+            model.to_bytes()
+        );
+
+        let model = Model::from_bytes(Path::new("<test>"), &model.to_bytes()).unwrap();
+        let trained = Pipeline::new(Lexicon::bundled().unwrap(), model);
+        let price = |p: &Pipeline, text: &str| {
+            let a = p.analyze(text);
+            let m = a
+                .mentions
+                .iter()
+                .find(|m| m.term.is_some())
+                .unwrap()
+                .clone();
+            (m.polarity, m.from, m.lexicon_polarity())
+        };
+        use crate::polarity::PolarityFrom;
+        assert_eq!(
+            price(&trained, "价格可以再实惠点"),
+            (Polarity::Negative, PolarityFrom::Model, Polarity::Positive)
+        );
+        assert_eq!(
+            price(&trained, "价格很实惠").0,
+            Polarity::Positive,
+            "plain praise stays praise"
+        );
+        let rules = trained.with_rule_polarity(true);
+        assert_eq!(
+            price(&rules, "价格可以再实惠点"),
+            (Polarity::Positive, PolarityFrom::Cue, Polarity::Positive)
+        );
+
+        // No labelled mentions to learn from, or no epochs: no head.
+        let none = TrainOptions {
+            polarity_epochs: 0,
+            ..opts.clone()
+        };
+        assert!(train(&mut pipeline, &none).unwrap().polarity.is_none());
+    }
+
+    #[test]
     fn rows_with_themes_train_theme_heads_and_bad_themes_are_named() {
         let dir = tempfile::tempdir().unwrap();
         let corpus = write(
@@ -663,7 +973,7 @@ mod tests {
                 row("nice", "positive", &[]),
             ],
         );
-        let pipeline = Pipeline::new(Lexicon::bundled().unwrap(), Model::lexical());
+        let mut pipeline = Pipeline::new(Lexicon::bundled().unwrap(), Model::lexical());
         let opts = TrainOptions {
             data: vec![(corpus.clone(), 1.0), (gold.clone(), 3.0)],
             epochs: 2,
@@ -672,7 +982,7 @@ mod tests {
             theme_buckets: 1 << 10,
             ..TrainOptions::default()
         };
-        let model = train(&pipeline, &opts).unwrap();
+        let model = train(&mut pipeline, &opts).unwrap();
         let heads = model
             .themes
             .as_ref()
@@ -691,7 +1001,7 @@ mod tests {
         assert_eq!((heads.header.comments, heads.header.goldens), (3, goldens));
         assert_eq!(heads.header.clauses, 7 + golden_units);
         assert_eq!(
-            train(&pipeline, &opts).unwrap().to_bytes(),
+            train(&mut pipeline, &opts).unwrap().to_bytes(),
             model.to_bytes()
         );
 
@@ -709,7 +1019,7 @@ mod tests {
             theme_background: vec![background.clone()],
             ..opts.clone()
         };
-        let quieted = train(&pipeline, &with_background).unwrap();
+        let quieted = train(&mut pipeline, &with_background).unwrap();
         let quieted_heads = quieted.themes.as_ref().unwrap();
         assert_eq!(quieted_heads.header.comments, 3);
         assert_eq!(quieted_heads.header.background, 2);
@@ -739,14 +1049,14 @@ mod tests {
                 ..with_background.clone()
             },
         ] {
-            let err = train(&pipeline, &no_heads).unwrap_err().to_string();
+            let err = train(&mut pipeline, &no_heads).unwrap_err().to_string();
             assert!(err.contains("--theme-background"), "{err}");
         }
 
         // An ensemble ships the mean of the weights of its seeds, summed
         // in seed order, for the sentiment weights and the heads alike.
         let ensemble = train(
-            &pipeline,
+            &mut pipeline,
             &TrainOptions {
                 ensemble: 2,
                 ..opts.clone()
@@ -754,7 +1064,7 @@ mod tests {
         )
         .unwrap();
         let second = train(
-            &pipeline,
+            &mut pipeline,
             &TrainOptions {
                 seed: opts.seed + 1,
                 ..opts.clone()
@@ -784,7 +1094,7 @@ mod tests {
             data: vec![(corpus, 1.0)],
             ..opts.clone()
         };
-        assert!(train(&pipeline, &corpus_only).unwrap().themes.is_none());
+        assert!(train(&mut pipeline, &corpus_only).unwrap().themes.is_none());
 
         let bad = write(
             dir.path(),
@@ -792,14 +1102,14 @@ mod tests {
             &[row("太贵了", "negative", &[("pricing", "太贵了")])],
         );
         // The error training on `file` alone stops with.
-        let error_of = |file: PathBuf| {
+        let error_of = |pipeline: &mut Pipeline, file: PathBuf| {
             let only = TrainOptions {
                 data: vec![(file, 1.0)],
                 ..opts.clone()
             };
-            train(&pipeline, &only).unwrap_err().to_string()
+            train(pipeline, &only).unwrap_err().to_string()
         };
-        let err = error_of(bad.clone());
+        let err = error_of(&mut pipeline, bad.clone());
         assert!(
             err.contains("bad.jsonl") && err.contains("row 1") && err.contains("pricing"),
             "{err}"
@@ -808,16 +1118,17 @@ mod tests {
         let no_heads = TrainOptions {
             data: vec![(bad, 1.0)],
             theme_epochs: 0,
+            polarity_epochs: 0,
             ..opts.clone()
         };
-        assert!(train(&pipeline, &no_heads).unwrap().themes.is_none());
+        assert!(train(&mut pipeline, &no_heads).unwrap().themes.is_none());
         // Empty evidence would mark no clause: an error, not a silent skip.
         let empty = write(
             dir.path(),
             "empty.jsonl",
             &[row("太贵了", "negative", &[("price_value", "")])],
         );
-        let err = error_of(empty);
+        let err = error_of(&mut pipeline, empty);
         assert!(err.contains("empty evidence"), "{err}");
     }
 }

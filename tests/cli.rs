@@ -94,6 +94,41 @@ fn vetoed_mentions_are_counted_and_come_back_at_veto_zero() {
     assert_eq!(run("no_veto", &["--theme-veto", "0"]), (kept + vetoed, 0));
 }
 
+#[test]
+fn overruled_polarities_are_marked_counted_and_gone_with_rule_polarity() {
+    let dir = TempDir::new().unwrap();
+    let sample = testdata("comments_sample.csv");
+    let sample = sample.to_str().unwrap();
+    let run = |out: &str, extra: &[&str]| {
+        let out = dir.path().join(out);
+        let mut args = vec!["run", sample];
+        args.extend_from_slice(extra);
+        let run = voctag(&args, &out);
+        assert_eq!(run.code(), 0, "{}", run.stderr());
+        let mentions = concat(&read_parquet(&out.join("mentions.parquet")));
+        let from = strings(&mentions, "polarity_from");
+        let by_model = from
+            .iter()
+            .filter(|f| f.as_deref() == Some("model"))
+            .count() as u64;
+        let report = run.report();
+        let count = |key: &str| report[key].as_u64().unwrap();
+        assert_eq!(count("mentions_overruled"), by_model);
+        (
+            mentions.num_rows() as u64,
+            by_model,
+            count("mentions_merged"),
+        )
+    };
+    let (rows, overruled, merged) = run("default", &[]);
+    assert!(
+        overruled > 0,
+        "the bundled head overrules none of the sample"
+    );
+    // The rules alone: nothing overruled, and the merged mentions are back.
+    assert_eq!(run("rules", &["--rule-polarity"]), (rows + merged, 0, 0));
+}
+
 const BAD_CSV: &[u8] = b"id,text,channel\n\
 1,fine,web\n\
 2,too,many,fields\n\

@@ -6,7 +6,8 @@
 //! and the theme heads' own header when the file has them), a newline, then
 //! `classes × buckets` little-endian f32 weights, then the theme heads'
 //! `buckets × themes` weights and their `buckets` idf values (see
-//! [`crate::theme_model`]).
+//! [`crate::theme_model`]), then the polarity head's `classes × buckets`
+//! weights (see [`crate::polarity_head`]).
 //!
 //! A comment is `neutral` when the neutral class wins, or when neither
 //! praise nor blame reaches `neutral_threshold` (low confidence, or a real
@@ -14,6 +15,7 @@
 
 use super::features::{extract, Features};
 use super::ScoringInput;
+use crate::polarity_head::{PolarityHead, PolarityHeader};
 use crate::theme_model::{ThemeHeader, ThemeHeads};
 use crate::{Label, Sentiment};
 use serde::{Deserialize, Serialize};
@@ -38,6 +40,10 @@ pub struct Header {
     /// do not, and tag with terms only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub themes: Option<ThemeHeader>,
+    /// The polarity head, when the file carries one (files written before
+    /// it do not, and judge mentions by the rules alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub polarity: Option<PolarityHeader>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -81,6 +87,8 @@ pub struct LinearModel {
     pub weights: Vec<f32>,
     /// Its `header.themes` is what the file header's `themes` holds.
     pub themes: Option<ThemeHeads>,
+    /// Likewise the header's `polarity`.
+    pub polarity: Option<PolarityHead>,
 }
 
 impl LinearModel {
@@ -108,7 +116,17 @@ impl LinearModel {
                 header.buckets
             ));
         }
-        let (body, theme_body) = body.split_at(want);
+        let (body, rest) = body.split_at(want);
+        // The polarity head's weights are the file's last bytes; the theme
+        // heads' come before them.
+        let polarity_len = header.polarity.as_ref().map_or(0, PolarityHead::body_len);
+        if rest.len() < polarity_len {
+            return Err(format!(
+                "the file ends {} bytes short of the polarity head's weights: it is truncated or corrupt",
+                polarity_len - rest.len()
+            ));
+        }
+        let (theme_body, polarity_body) = rest.split_at(rest.len() - polarity_len);
         let themes = header
             .themes
             .take()
@@ -120,17 +138,24 @@ impl LinearModel {
                 theme_body.len()
             ));
         }
+        let polarity = header
+            .polarity
+            .take()
+            .map(|h| PolarityHead::from_parts(h, polarity_body))
+            .transpose()?;
         let weights = read_f32s(body).ok_or("weights hold NaN or infinity")?;
         Ok(LinearModel {
             header,
             weights,
             themes,
+            polarity,
         })
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut header = self.header.clone();
         header.themes = self.themes.as_ref().map(|t| t.header.clone());
+        header.polarity = self.polarity.as_ref().map(|p| p.header.clone());
         let mut out = serde_json::to_vec(&header).expect("the header serializes");
         out.push(b'\n');
         for w in &self.weights {
@@ -138,6 +163,9 @@ impl LinearModel {
         }
         if let Some(t) = &self.themes {
             out.extend(t.to_bytes());
+        }
+        if let Some(p) = &self.polarity {
+            out.extend(p.to_bytes());
         }
         out
     }
@@ -228,6 +256,7 @@ mod tests {
             },
             metrics: BTreeMap::new(),
             themes: None,
+            polarity: None,
         }
     }
 
@@ -237,6 +266,7 @@ mod tests {
             header: header(4),
             weights: (0..12).map(|i| i as f32 / 10.0).collect(),
             themes: None,
+            polarity: None,
         };
         let bytes = m.to_bytes();
         let split = bytes.iter().position(|&b| b == b'\n').unwrap();
@@ -245,6 +275,50 @@ mod tests {
         assert_eq!(back.weights, m.weights);
         let err = LinearModel::from_parts(h, &bytes[split + 1..bytes.len() - 4]).unwrap_err();
         assert!(err.contains("truncated"), "{err}");
+    }
+
+    #[test]
+    fn a_polarity_head_rides_at_the_end_and_its_truncation_is_caught() {
+        let head = PolarityHead {
+            header: PolarityHeader {
+                feature_set: crate::polarity_head::FEATURE_SET.into(),
+                buckets: 4,
+                epochs: 1,
+                learning_rate: 1.0,
+                l2: 0.0,
+                mentions: 3,
+                goldens: 2,
+            },
+            weights: (0..12).map(|i| -(i as f32)).collect(),
+        };
+        let m = LinearModel {
+            header: header(4),
+            weights: (0..12).map(|i| i as f32 / 10.0).collect(),
+            themes: None,
+            polarity: Some(head),
+        };
+        let bytes = m.to_bytes();
+        let split = bytes.iter().position(|&b| b == b'\n').unwrap();
+        let h: Header = serde_json::from_slice(&bytes[..split]).unwrap();
+        assert_eq!(h.polarity.as_ref().unwrap().mentions, 3);
+        let back = LinearModel::from_parts(h.clone(), &bytes[split + 1..]).unwrap();
+        assert_eq!(back.weights, m.weights);
+        assert_eq!(
+            back.polarity.unwrap().weights,
+            m.polarity.as_ref().unwrap().weights
+        );
+        for cut in [4, 48] {
+            let err = LinearModel::from_parts(h.clone(), &bytes[split + 1..bytes.len() - cut])
+                .unwrap_err();
+            assert!(err.contains("truncated"), "{cut}: {err}");
+        }
+        // A file without the head reads as before: no head.
+        let plain = LinearModel {
+            polarity: None,
+            ..m.clone()
+        };
+        let bytes = plain.to_bytes();
+        assert!(!String::from_utf8_lossy(&bytes[..split.min(bytes.len())]).contains("polarity"));
     }
 
     #[test]

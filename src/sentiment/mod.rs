@@ -50,6 +50,14 @@ impl Scorer {
             Scorer::Lexical(_) => None,
         }
     }
+
+    /// The polarity head the model file carries, if any.
+    pub fn polarity_head(&self) -> Option<&crate::polarity_head::PolarityHead> {
+        match self {
+            Scorer::Linear(m) => m.polarity.as_ref(),
+            Scorer::Lexical(_) => None,
+        }
+    }
 }
 
 #[derive(Deserialize)]
