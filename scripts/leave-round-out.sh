@@ -2,7 +2,8 @@
 # Scores the model on a labelled round it has not seen: trains by the recipe
 # of scripts/reproduce-model.sh with that round's files left out, then runs
 # `voctag eval` on them. This is how the theme heads' veto and threshold were
-# chosen (models/README.md, "Theme heads").
+# chosen and the polarity head measured (models/README.md, "Theme heads",
+# "Polarity head"); add --rule-polarity for the rules' polarities alone.
 #
 #   scripts/leave-round-out.sh ROUND [EVAL OPTIONS...]
 #   scripts/leave-round-out.sh round8 --theme-threshold 0.6 --theme-veto 0

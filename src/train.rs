@@ -26,6 +26,11 @@
 //! in its plainest use, 跟他们沟通非常好), while, trained with them, they
 //! vetoed fewer right themes on labelled rounds they had not seen
 //! (models/README.md, "Theme heads").
+//!
+//! Last, the polarity head ([`crate::polarity_head`]) learns from the
+//! mentions that the pipeline, with the weights and heads just trained,
+//! finds in those rows (each labelled with its gold mention's polarity)
+//! and in the golden comments (the polarity each expects of the rules).
 
 use crate::error::{Error, Result};
 use crate::pipeline::Pipeline;
