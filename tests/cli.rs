@@ -72,21 +72,33 @@ fn the_sample_runs_clean_and_every_span_slices_its_text() {
     assert!(channel.iter().all(|c| c.is_some()));
 }
 
+/// `voctag run` on the bundled sample with `extra` options, into
+/// `dir/out`: its mentions and its report, once it exited 0 and the
+/// report's `mentions` counts the rows written.
+fn run_sample(
+    dir: &TempDir,
+    out: &str,
+    extra: &[&str],
+) -> (arrow::array::RecordBatch, serde_json::Value) {
+    let sample = testdata("comments_sample.csv");
+    let out = dir.path().join(out);
+    let mut args = vec!["run", sample.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let run = voctag(&args, &out);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let mentions = concat(&read_parquet(&out.join("mentions.parquet")));
+    let report = run.report();
+    assert_eq!(report["mentions"], mentions.num_rows() as u64);
+    (mentions, report)
+}
+
 #[test]
 fn vetoed_mentions_are_counted_and_come_back_at_veto_zero() {
     let dir = TempDir::new().unwrap();
-    let sample = testdata("comments_sample.csv");
-    let sample = sample.to_str().unwrap();
     let run = |out: &str, extra: &[&str]| {
-        let out = dir.path().join(out);
-        let mut args = vec!["run", sample];
-        args.extend_from_slice(extra);
-        let run = voctag(&args, &out);
-        assert_eq!(run.code(), 0, "{}", run.stderr());
-        let rows = concat(&read_parquet(&out.join("mentions.parquet"))).num_rows() as u64;
-        let report = run.report();
-        assert_eq!(report["mentions"], rows);
-        (rows, report["mentions_vetoed"].as_u64().unwrap())
+        let (mentions, report) = run_sample(&dir, out, extra);
+        let vetoed = report["mentions_vetoed"].as_u64().unwrap();
+        (mentions.num_rows() as u64, vetoed)
     };
     let (kept, vetoed) = run("default", &[]);
     assert!(vetoed > 0, "the bundled model vetoes none of the sample");
@@ -97,28 +109,17 @@ fn vetoed_mentions_are_counted_and_come_back_at_veto_zero() {
 #[test]
 fn overruled_polarities_are_marked_counted_and_gone_with_rule_polarity() {
     let dir = TempDir::new().unwrap();
-    let sample = testdata("comments_sample.csv");
-    let sample = sample.to_str().unwrap();
     let run = |out: &str, extra: &[&str]| {
-        let out = dir.path().join(out);
-        let mut args = vec!["run", sample];
-        args.extend_from_slice(extra);
-        let run = voctag(&args, &out);
-        assert_eq!(run.code(), 0, "{}", run.stderr());
-        let mentions = concat(&read_parquet(&out.join("mentions.parquet")));
+        let (mentions, report) = run_sample(&dir, out, extra);
         let from = strings(&mentions, "polarity_from");
         let by_model = from
             .iter()
             .filter(|f| f.as_deref() == Some("model"))
             .count() as u64;
-        let report = run.report();
         let count = |key: &str| report[key].as_u64().unwrap();
         assert_eq!(count("mentions_overruled"), by_model);
-        (
-            mentions.num_rows() as u64,
-            by_model,
-            count("mentions_merged"),
-        )
+        let merged = count("mentions_merged");
+        (mentions.num_rows() as u64, by_model, merged)
     };
     let (rows, overruled, merged) = run("default", &[]);
     assert!(
