@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Bump deliberately when a column is added, removed, renamed or retyped.
-pub const SCHEMA_VERSION: &str = "2";
+pub const SCHEMA_VERSION: &str = "3";
 
 fn utf8(name: &str, nullable: bool) -> Field {
     Field::new(name, DataType::Utf8, nullable)
@@ -76,6 +76,7 @@ pub fn mentions_schema() -> SchemaRef {
         utf8("cue", true),
         utf8("polarity_from", false),
         utf8("rule", false),
+        utf8("rule_polarity", false),
     ]))
 }
 
@@ -218,6 +219,7 @@ pub fn chunk_batches(
     let mut m_cue = StringBuilder::new();
     let mut m_from = StringBuilder::new();
     let mut m_rule = StringBuilder::new();
+    let mut m_rule_polarity = StringBuilder::new();
 
     for (c, a) in comments.iter().zip(analyses) {
         let source = &source_files[c.file];
@@ -254,6 +256,7 @@ pub fn chunk_batches(
             m_cue.append_option(m.cue.clone().map(|r| &c.text[r]));
             m_from.append_value(m.from.as_str());
             m_rule.append_value(rule);
+            m_rule_polarity.append_value(m.lexicon_polarity().as_str());
         }
     }
 
@@ -289,6 +292,7 @@ pub fn chunk_batches(
             Arc::new(m_cue.finish()),
             Arc::new(m_from.finish()),
             Arc::new(m_rule.finish()),
+            Arc::new(m_rule_polarity.finish()),
         ],
     )
     .map_err(|e| Error::Usage(format!("internal: mentions batch: {e}")))?;

@@ -76,7 +76,8 @@ pub enum PolarityFrom {
     /// `Comment` when the comment's sentiment is not neutral.
     Nothing,
     /// The model's polarity head overruled the rules (the `cue` and
-    /// `negated` columns still show what they saw).
+    /// `negated` columns still show what they saw, `rule_polarity` what
+    /// they said).
     Model,
 }
 

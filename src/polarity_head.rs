@@ -16,7 +16,8 @@
 //!
 //! A mention whose polarity the head changed reads `model` in
 //! `polarity_from`; its `cue` and `negated` still show what the rules saw,
-//! and [`crate::Mention::lexicon_polarity`] still gives the rules' answer.
+//! and [`crate::Mention::lexicon_polarity`] (the `rule_polarity` column)
+//! still gives the rules' answer.
 
 use crate::polarity::PolarityFrom;
 use crate::segment::Token;

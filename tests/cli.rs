@@ -116,6 +116,20 @@ fn overruled_polarities_are_marked_counted_and_gone_with_rule_polarity() {
             .iter()
             .filter(|f| f.as_deref() == Some("model"))
             .count() as u64;
+        // `rule_polarity` keeps the rules' own answer (neutral where they
+        // judged nothing and the comment's sentiment spoke): it differs from
+        // `polarity` where the head overruled a judgement of theirs, and
+        // only there or where the comment spoke.
+        let polarity = strings(&mentions, "polarity");
+        let rules = strings(&mentions, "rule_polarity");
+        let neutral = Some("neutral".to_string());
+        for ((p, r), f) in polarity.iter().zip(&rules).zip(&from) {
+            match f.as_deref() {
+                Some("model") => assert!(p != r || *r == neutral, "{p:?} {r:?}"),
+                Some("comment") => assert_eq!(*r, neutral),
+                _ => assert_eq!(p, r, "{f:?}"),
+            }
+        }
         let count = |key: &str| report[key].as_u64().unwrap();
         assert_eq!(count("mentions_overruled"), by_model);
         let merged = count("mentions_merged");
