@@ -130,10 +130,7 @@ pub struct LexiconCheckArgs {
 
 impl LexiconCheckArgs {
     pub fn execute(&self) -> Result<crate::lexicon::check::CheckReport> {
-        let model = match &self.model {
-            Some(path) => Model::from_file(path)?,
-            None => Model::bundled(),
-        };
+        let model = Model::from_file_or_bundled(self.model.as_deref())?;
         crate::lexicon::check::check(&self.dirs, !self.no_bundled_lexicons, model)
     }
 }
@@ -501,10 +498,7 @@ impl EvalArgs {
         let pred = match &self.pred {
             Some(dir) => crate::eval::read_predictions(dir)?,
             None => {
-                let model = match &self.model {
-                    Some(path) => Model::from_file(path)?,
-                    None => Model::bundled(),
-                };
+                let model = Model::from_file_or_bundled(self.model.as_deref())?;
                 let pipeline = Pipeline::load(
                     || Lexicon::load(&self.lexicons, !self.no_bundled_lexicons),
                     model,
@@ -653,10 +647,7 @@ impl RunArgs {
     /// Loads the lexicons and the scorer, and resolves the run options.
     pub fn resolve(&self, arguments: Vec<String>) -> Result<(RunOptions, Pipeline)> {
         let clock = Instant::now();
-        let model = match &self.model {
-            Some(path) => Model::from_file(path)?,
-            None => Model::bundled(),
-        };
+        let model = Model::from_file_or_bundled(self.model.as_deref())?;
         let pipeline = Pipeline::load(
             || Lexicon::load(&self.lexicons, !self.no_bundled_lexicons),
             model,

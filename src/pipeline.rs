@@ -382,7 +382,7 @@ impl Pipeline {
         } = s;
         let mut overruled = false;
         let mut head_ns = 0;
-        // `kept`: not vetoed (only kept mentions are observed).
+        // `kept`: not vetoed.
         let mut mention = |m: &polarity::RawMention, kept: bool| {
             let (polarity, from) = unjudged_polarity(m, &sentiment);
             let clause = clause_list[m.clause].span.clone();
@@ -397,6 +397,9 @@ impl Pipeline {
                 from,
                 rules: m.polarity,
             };
+            // A vetoed mention is never written: neither read again nor
+            // observed.
+            let head = head.filter(|_| kept);
             let observer = observe.as_mut().filter(|_| kept);
             if head.is_none() && observer.is_none() {
                 return out;

@@ -94,6 +94,11 @@ impl Model {
         .expect("the bundled lexical model is valid")
     }
 
+    /// The model of `--model PATH` when one is given, else the bundled one.
+    pub fn from_file_or_bundled(path: Option<&Path>) -> Result<Model> {
+        path.map_or_else(|| Ok(Model::bundled()), Model::from_file)
+    }
+
     pub fn from_file(path: &Path) -> Result<Model> {
         let bytes = std::fs::read(path).map_err(|e| Error::Model {
             path: path.to_path_buf(),
