@@ -413,6 +413,23 @@ fn startup(c: &mut Criterion) {
             p
         })
     });
+    g.finish();
+
+    // The model file alone (sentiment weights, theme heads, polarity head):
+    // the issue "sentiment model" budgets its load at 200 ms, apart from
+    // jieba's dictionary and the lexicons that the group above includes.
+    let model = voctag::sentiment::BUNDLED_MODEL;
+    let mut g = c.benchmark_group("startup_model");
+    g.throughput(Throughput::Bytes(model.len() as u64))
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(5));
+    g.bench_function("bundled", |b| {
+        b.iter(|| {
+            let m = voctag::sentiment::Model::bundled();
+            assert!(m.version.starts_with("linear-"), "{}", m.version);
+            m
+        })
+    });
 }
 
 /// The whole `analyze` over the corpus, on one thread and on all threads
