@@ -11,7 +11,10 @@
 //! 5. [`polarity`](crate::polarity): hits + clause cues → mentions with
 //!    polarity, cue and negation, one per (theme, polarity) per clause;
 //! 6. [`sentiment`](crate::sentiment): everything above → the comment's
-//!    label and score, through the `Scorer`;
+//!    label and score, through the `Scorer`; then a bare wait's mention
+//!    gives way to the service its sentence names
+//!    ([`polarity::give_way`](crate::polarity::give_way)), after scoring so
+//!    that the wait still counts toward the comment's tone;
 //! 7. [`theme_model`](crate::theme_model): themes the terms missed, from the
 //!    model file's theme heads, one mention on the clause they score highest
 //!    (judged by the polarity stage's rules, like a term); then a mention
@@ -352,7 +355,7 @@ impl Pipeline {
         mut observe: Option<&mut MentionObserver<'_>>,
     ) -> Analysis {
         let mut t = StageTimes::default();
-        let s = self.stages(original, &mut t);
+        let mut s = self.stages(original, &mut t);
         let mut clock = Instant::now();
         let lang = detect_lang(&s.norm.text, &s.tokens);
 
@@ -367,6 +370,7 @@ impl Pipeline {
             self.model.scorer.score(&self.scoring_input(&s))
         };
         t.sentiment = lap(&mut clock);
+        polarity::give_way(&self.lexicon, &s.clauses, &mut s.polarities);
         let (by_model, vetoed_themes) = self.consult_theme_heads(&s);
         let head = self
             .model
@@ -764,6 +768,33 @@ mod tests {
         one_per_theme_polarity_and_clause(&mut mentions);
         let spans: Vec<Range<usize>> = mentions.iter().map(|m| m.span.clone()).collect();
         assert_eq!(spans, [0..2, 7..9, 12..14, 4..6]);
+    }
+
+    #[test]
+    fn a_bare_wait_gives_way_to_the_service_its_sentence_names() {
+        let themes = |text: &str| -> Vec<String> {
+            let mut t: Vec<String> = mentions(text).into_iter().map(|m| m.0).collect();
+            t.dedup();
+            t
+        };
+        assert_eq!(themes("物流太慢了，等了快十天"), ["delivery"]);
+        assert_eq!(
+            themes("Shipping was slow, it took three weeks"),
+            ["delivery"]
+        );
+        // Alone, or in a sentence of its own, the wait is response speed.
+        assert_eq!(themes("结果等了一下午"), ["response_speed"]);
+        assert_eq!(
+            themes("物流很快。结果等了一下午"),
+            ["delivery", "response_speed"]
+        );
+        // A term that names the reply does not give way.
+        assert_mention(
+            "物流太慢了，回复也慢",
+            "response_speed",
+            Polarity::Negative,
+            "回复",
+        );
     }
 
     #[test]

@@ -31,6 +31,10 @@ pub struct ThemeInfo {
     pub category: String,
     pub label_en: String,
     pub label_zh: String,
+    /// Themes that a mention from one of this theme's `yields` terms gives
+    /// way to when its sentence has a mention of them (indices into
+    /// `Lexicon::themes`).
+    pub yield_to: Vec<usize>,
 }
 
 /// A theme term: what a match of its pattern means.
@@ -40,6 +44,10 @@ pub struct Term {
     pub polarity: Option<Polarity>,
     /// `theme_id/term` as written, shown in the output's `rule` column.
     pub rule: String,
+    /// The term names no aspect of its own (a wait, "等了三天"): its mention
+    /// gives way to a mention of one of its theme's `yield_to` themes in the
+    /// same sentence, which says what the wait was for.
+    pub yields: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -179,6 +187,11 @@ pub struct LexiconBuilder {
     declared_terms: Vec<usize>,
     /// Per theme: golden comments written in its files.
     golden_counts: Vec<usize>,
+    /// Per theme: the `yield_to` entries of its files, resolved in `finish`
+    /// (a theme may name one defined in a later file).
+    yield_to: Vec<Vec<(Located<String>, String)>>,
+    /// Per theme: where its first `yields` term was written.
+    first_yielding: Vec<Option<Origin>>,
     /// Terms and exclusions in the order they were read.
     terms: Vec<Entry>,
     /// Hash of every form of every entry → the entry (see [`form_hash`]).
@@ -341,6 +354,7 @@ impl LexiconBuilder {
                     category: category.value,
                     label_en: label_en.value,
                     label_zh: label_zh.value,
+                    yield_to: Vec::new(),
                 });
                 self.theme_origins.push(Origin {
                     file: name.to_string(),
@@ -348,16 +362,27 @@ impl LexiconBuilder {
                 });
                 self.declared_terms.push(0);
                 self.golden_counts.push(0);
+                self.yield_to.push(Vec::new());
+                self.first_yielding.push(None);
                 self.themes.len() - 1
             }
         };
         self.declared_terms[theme] += file.declared_terms;
         self.golden_counts[theme] += file.golden.len();
+        let yield_to = file.yield_to.into_iter().map(|y| (y, name.to_string()));
+        self.yield_to[theme].extend(yield_to);
         for entry in file.terms {
+            if entry.yields && self.first_yielding[theme].is_none() {
+                self.first_yielding[theme] = Some(Origin {
+                    file: name.to_string(),
+                    line: entry.term.line,
+                });
+            }
             let term = Term {
                 theme,
                 polarity: entry.polarity,
                 rule: format!("{}/{}", id.value, entry.term.value.trim()),
+                yields: entry.yields,
             };
             self.insert_term(r, name, entry.term, Some(term));
         }
@@ -550,6 +575,7 @@ impl LexiconBuilder {
                 });
             }
         }
+        self.resolve_yield_to();
         let mut kept = Vec::with_capacity(self.goldens.len());
         for (golden, lines) in std::mem::take(&mut self.goldens)
             .into_iter()
@@ -622,6 +648,46 @@ impl LexiconBuilder {
             version: format!("lex-{}", hex(&digest[..8])),
         };
         (Some(lexicon), self.problems)
+    }
+
+    /// Turns each theme's `yield_to` ids into theme indices, recording the
+    /// ones that name no theme or the theme itself, and `yields` terms
+    /// whose theme gives way to nothing.
+    fn resolve_yield_to(&mut self) {
+        for theme in 0..self.themes.len() {
+            let mut resolved = Vec::new();
+            for (target, file) in std::mem::take(&mut self.yield_to[theme]) {
+                let found = self.themes.iter().position(|t| t.id == target.value);
+                let message = match found {
+                    Some(i) if i == theme => "yield_to names the theme itself",
+                    Some(i) => {
+                        if !resolved.contains(&i) {
+                            resolved.push(i);
+                        }
+                        continue;
+                    }
+                    None => "yield_to names an unknown theme",
+                };
+                self.problems.push(Problem {
+                    file,
+                    line: target.line,
+                    severity: Severity::Error,
+                    message: message.into(),
+                    value: target.value,
+                });
+            }
+            if let (true, Some(origin)) = (resolved.is_empty(), &self.first_yielding[theme]) {
+                self.problems.push(Problem {
+                    file: origin.file.clone(),
+                    line: origin.line,
+                    severity: Severity::Error,
+                    message: "a yields term, but its theme has no yield_to themes to give way to"
+                        .into(),
+                    value: self.themes[theme].id.clone(),
+                });
+            }
+            self.themes[theme].yield_to = resolved;
+        }
     }
 
     /// Builds the lexicon; fails on the first error recorded at any point.
@@ -811,11 +877,11 @@ exclude = ["转接头"]
         );
         let got = problems_of(&[("t.toml", &bad)]);
         let want = [
-            "t.toml:5: error: unknown field (expected id, category, label_en, label_zh, terms, exclude, golden): lable_zh",
-            "t.toml:8: error: unknown field in a term entry (expected term, polarity): polarty",
+            "t.toml:5: error: unknown field (expected id, category, label_en, label_zh, terms, exclude, yield_to, golden): lable_zh",
+            "t.toml:8: error: unknown field in a term entry (expected term, polarity, yields): polarty",
             "t.toml:10: error: conflicting polarity: already a term of transfers with polarity negative (t.toml:9), here positive: 转来转去",
             "t.toml:11: error: bad polarity (expected negative, neutral or positive): bad",
-            "t.toml:14: error: unknown field (expected id, category, label_en, label_zh, terms, exclude, golden): extra",
+            "t.toml:14: error: unknown field (expected id, category, label_en, label_zh, terms, exclude, yield_to, golden): extra",
         ];
         for w in want {
             assert!(got.iter().any(|g| g == w), "missing {w:?} in {got:#?}");
@@ -929,6 +995,47 @@ exclude = ["转接头"]
         assert!(
             !problems.iter().any(|p| p.contains("重复描述")),
             "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn yield_to_resolves_across_files_and_bad_targets_are_errors() {
+        let waits = "id = \"response_speed\"\ncategory = \"service\"\nlabel_en = \"r\"\nlabel_zh = \"r\"\n\
+            yield_to = [\"transfers\"]\nterms = [{ term = \"等了\", yields = true }, { term = \"回复\" }]\n";
+        // `transfers` is defined in a later file: resolved at the end.
+        let mut b = LexiconBuilder::new();
+        b.add_source("a.toml", waits).unwrap();
+        b.add_source("b.toml", THEME).unwrap();
+        let lex = b.build().unwrap();
+        let transfers = lex.themes.iter().position(|t| t.id == "transfers").unwrap();
+        assert_eq!(lex.themes[0].yield_to, [transfers]);
+        let yields: Vec<bool> = lex.terms.iter().flatten().map(|t| t.yields).collect();
+        assert_eq!(yields, [true, false, false, false]);
+
+        let errors = |files: &[(&str, &str)]| -> Vec<String> {
+            let all = problems_of(files);
+            all.into_iter()
+                .filter(|p| p.contains(": error: "))
+                .collect()
+        };
+        let got = errors(&[(
+            "a.toml",
+            &waits
+                .replace("[\"transfers\"]", "[\"transfer\", \"response_speed\"]")
+                .replace("yields = true", "yields = \"yes\""),
+        )]);
+        assert_eq!(
+            got,
+            [
+                "a.toml:5: error: yield_to names an unknown theme: transfer",
+                "a.toml:5: error: yield_to names the theme itself: response_speed",
+                "a.toml:6: error: yields must be true or false: the string \"yes\"",
+            ]
+        );
+        let got = errors(&[("a.toml", &waits.replace("yield_to = [\"transfers\"]\n", ""))]);
+        assert_eq!(
+            got,
+            ["a.toml:5: error: a yields term, but its theme has no yield_to themes to give way to: response_speed"]
         );
     }
 

@@ -29,12 +29,15 @@ pub(crate) struct ThemeSource {
     pub declared_terms: usize,
     pub terms: Vec<TermSource>,
     pub exclude: Vec<Located<String>>,
+    /// Themes a `yields` term of this theme gives way to (see FORMAT.md).
+    pub yield_to: Vec<Located<String>>,
     pub golden: Vec<GoldenSource>,
 }
 
 pub(crate) struct TermSource {
     pub term: Located<String>,
     pub polarity: Option<Polarity>,
+    pub yields: bool,
 }
 
 pub(crate) struct GoldenSource {
@@ -173,7 +176,7 @@ impl<'a> Reader<'a> {
     pub fn theme(&mut self) -> Option<ThemeSource> {
         let doc = self.document()?;
         const KNOWN: &[&str] = &[
-            "id", "category", "label_en", "label_zh", "terms", "exclude", "golden",
+            "id", "category", "label_en", "label_zh", "terms", "exclude", "yield_to", "golden",
         ];
         self.known_keys(&doc, KNOWN, "");
         let id = match doc.get("id") {
@@ -193,6 +196,7 @@ impl<'a> Reader<'a> {
             declared_terms: 0,
             terms: Vec::new(),
             exclude: Vec::new(),
+            yield_to: Vec::new(),
             golden: Vec::new(),
         };
         if let Some(terms) = doc.get("terms") {
@@ -207,6 +211,9 @@ impl<'a> Reader<'a> {
         if let Some(exclude) = doc.get("exclude") {
             theme.exclude = self.strings(exclude, "exclude");
         }
+        if let Some(yield_to) = doc.get("yield_to") {
+            theme.yield_to = self.strings(yield_to, "yield_to");
+        }
         if let Some(golden) = doc.get("golden") {
             for entry in self.array(golden, "golden") {
                 if let Some(g) = self.golden(entry) {
@@ -219,7 +226,7 @@ impl<'a> Reader<'a> {
 
     fn term(&mut self, entry: &Value<'a>) -> Option<TermSource> {
         let table = self.table(entry, "a term entry ({ term = \"…\" })")?;
-        self.known_keys(table, &["term", "polarity"], "in a term entry ");
+        self.known_keys(table, &["term", "polarity", "yields"], "in a term entry ");
         let Some(term) = table.get("term") else {
             let line = self.line(&entry.span());
             self.error(
@@ -247,7 +254,23 @@ impl<'a> Reader<'a> {
                 }
             }
         };
-        Some(TermSource { term, polarity })
+        let yields = match table.get("yields") {
+            None => false,
+            Some(v) => match v.get_ref() {
+                DeValue::Boolean(b) => *b,
+                other => {
+                    let line = self.line(&v.span());
+                    let got = describe(other);
+                    self.error(line, "yields must be true or false", got);
+                    return None;
+                }
+            },
+        };
+        Some(TermSource {
+            term,
+            polarity,
+            yields,
+        })
     }
 
     fn golden(&mut self, entry: &Value<'a>) -> Option<GoldenSource> {
