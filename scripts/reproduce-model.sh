@@ -57,6 +57,10 @@ out="$(mktemp -d)/sentiment-linear.bin"
   --data testdata/sentiment/round11_zh2.jsonl@3 \
   --data testdata/sentiment/round11_en.jsonl@3 \
   --data testdata/sentiment/round11_reviews.jsonl@3 \
+  --data testdata/sentiment/round12_zh.jsonl@3 \
+  --data testdata/sentiment/round12_zh2.jsonl@3 \
+  --data testdata/sentiment/round12_en.jsonl@3 \
+  --data testdata/sentiment/round12_reviews.jsonl@3 \
   --theme-background "$corpora/theme_background.jsonl" \
   --ensemble 5 \
   --calibrate "$corpora/valid.jsonl" \
