@@ -352,13 +352,13 @@ pub fn assign(
 
 /// Drops the mentions of `yields` terms whose sentence has a mention of a
 /// theme their own theme gives way to, and records their themes in
-/// `yielded`. Called once the comment is scored: the wait still speaks for
-/// the comment's tone, only its tag moves. A wait
-/// names no service of its own: in 快递太慢了，等了九天 the nine days are
-/// the delivery's, and labellers tag them so; with nothing else named
-/// (等了三天才回复) the wait stays response speed. (On rounds five to nine
-/// of the labelled data, each scored by the model trained without it, the
-/// rule removed 18 wrong response_speed tags for 2 right ones.)
+/// `yielded`. A wait names no service of its own: in 快递太慢了，等了九天
+/// the nine days are the delivery's, and labellers tag them so; with
+/// nothing else named (等了三天才回复) the wait stays response speed. (On
+/// rounds five to nine of the labelled data, each scored by the model
+/// trained without it, the rule removed 18 wrong response_speed tags for 2
+/// right ones.) Called once the comment is scored: the wait still speaks
+/// for the comment's tone, only its tag moves.
 pub fn give_way(lexicon: &Lexicon, clauses: &[Clause], polarities: &mut Polarities) {
     let mentions = &mut polarities.mentions;
     let yields = |m: &RawMention| {
