@@ -377,8 +377,8 @@ pub fn give_way(lexicon: &Lexicon, clauses: &[Clause], polarities: &mut Polariti
     let yielded = &mut polarities.yielded;
     mentions.retain(|m| {
         let sentence = clauses[m.clause].sentence;
-        let owner = lexicon.themes[m.theme].yield_to.iter();
-        let gives_way = yields(m) && owner.into_iter().any(|&o| named.contains(&(sentence, o)));
+        let mut owners = lexicon.themes[m.theme].yield_to.iter();
+        let gives_way = yields(m) && owners.any(|&o| named.contains(&(sentence, o)));
         if gives_way {
             yielded.push(m.theme);
         }

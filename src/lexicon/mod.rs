@@ -190,8 +190,6 @@ pub struct LexiconBuilder {
     /// Per theme: the `yield_to` entries of its files, resolved in `finish`
     /// (a theme may name one defined in a later file).
     yield_to: Vec<Vec<(Located<String>, String)>>,
-    /// Per theme: where its first `yields` term was written.
-    first_yielding: Vec<Option<Origin>>,
     /// Terms and exclusions in the order they were read.
     terms: Vec<Entry>,
     /// Hash of every form of every entry → the entry (see [`form_hash`]).
@@ -363,7 +361,6 @@ impl LexiconBuilder {
                 self.declared_terms.push(0);
                 self.golden_counts.push(0);
                 self.yield_to.push(Vec::new());
-                self.first_yielding.push(None);
                 self.themes.len() - 1
             }
         };
@@ -372,12 +369,6 @@ impl LexiconBuilder {
         let yield_to = file.yield_to.into_iter().map(|y| (y, name.to_string()));
         self.yield_to[theme].extend(yield_to);
         for entry in file.terms {
-            if entry.yields && self.first_yielding[theme].is_none() {
-                self.first_yielding[theme] = Some(Origin {
-                    file: name.to_string(),
-                    line: entry.term.line,
-                });
-            }
             let term = Term {
                 theme,
                 polarity: entry.polarity,
@@ -676,7 +667,12 @@ impl LexiconBuilder {
                     value: target.value,
                 });
             }
-            if let (true, Some(origin)) = (resolved.is_empty(), &self.first_yielding[theme]) {
+            let first_yielding = self.terms.iter().find(|e| {
+                e.term
+                    .as_ref()
+                    .is_some_and(|t| t.theme == theme && t.yields)
+            });
+            if let (true, Some(Entry { origin, .. })) = (resolved.is_empty(), first_yielding) {
                 self.problems.push(Problem {
                     file: origin.file.clone(),
                     line: origin.line,
