@@ -61,6 +61,10 @@ out="$(mktemp -d)/sentiment-linear.bin"
   --data testdata/sentiment/round12_zh2.jsonl@3 \
   --data testdata/sentiment/round12_en.jsonl@3 \
   --data testdata/sentiment/round12_reviews.jsonl@3 \
+  --data testdata/sentiment/round13_zh.jsonl@3 \
+  --data testdata/sentiment/round13_zh2.jsonl@3 \
+  --data testdata/sentiment/round13_en.jsonl@3 \
+  --data testdata/sentiment/round13_reviews.jsonl@3 \
   --theme-background "$corpora/theme_background.jsonl" \
   --ensemble 5 \
   --calibrate "$corpora/valid.jsonl" \
