@@ -11,10 +11,11 @@
 //! 5. [`polarity`](crate::polarity): hits + clause cues → mentions with
 //!    polarity, cue and negation, one per (theme, polarity) per clause;
 //! 6. [`sentiment`](crate::sentiment): everything above → the comment's
-//!    label and score, through the `Scorer`; then a bare wait's mention
-//!    gives way to the service its sentence names
-//!    ([`polarity::give_way`](crate::polarity::give_way)), after scoring so
-//!    that the wait still counts toward the comment's tone;
+//!    label and score, through the `Scorer`; then the mention of a term
+//!    that names no service of its own (a bare wait, a queue, a canned
+//!    answer: `yields` in the lexicon) gives way to the service its
+//!    sentence names ([`polarity::give_way`](crate::polarity::give_way)),
+//!    after scoring so that the term still counts toward the comment's tone;
 //! 7. [`theme_model`](crate::theme_model): themes the terms missed, from the
 //!    model file's theme heads, one mention on the clause they score highest
 //!    (judged by the polarity stage's rules, like a term); then a mention

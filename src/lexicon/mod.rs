@@ -44,9 +44,10 @@ pub struct Term {
     pub polarity: Option<Polarity>,
     /// `theme_id/term` as written, shown in the output's `rule` column.
     pub rule: String,
-    /// The term names no aspect of its own (a wait, "等了三天"): its mention
-    /// gives way to a mention of one of its theme's `yield_to` themes in the
-    /// same sentence, which says what the wait was for.
+    /// The term names no aspect of its own (a wait, "等了三天"; a queue; a
+    /// canned answer, 只会说): its mention gives way to a mention of one of
+    /// its theme's `yield_to` themes in the same sentence, which says what
+    /// the wait (or queue, or answer) was about.
     pub yields: bool,
 }
 
@@ -667,12 +668,15 @@ impl LexiconBuilder {
                     value: target.value,
                 });
             }
-            let first_yielding = self.terms.iter().find(|e| {
-                e.term
-                    .as_ref()
-                    .is_some_and(|t| t.theme == theme && t.yields)
-            });
-            if let (true, Some(Entry { origin, .. })) = (resolved.is_empty(), first_yielding) {
+            // Only a theme that gives way to nothing needs its terms searched.
+            let first_yielding = || {
+                self.terms.iter().find(|e| {
+                    e.term
+                        .as_ref()
+                        .is_some_and(|t| t.theme == theme && t.yields)
+                })
+            };
+            if let Some(Entry { origin, .. }) = resolved.is_empty().then(first_yielding).flatten() {
                 self.problems.push(Problem {
                     file: origin.file.clone(),
                     line: origin.line,
