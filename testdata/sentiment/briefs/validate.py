@@ -1,19 +1,27 @@
-"""Checks a labelled round file: python3 validate.py FILE"""
+"""Checks a labelled round file: python3 validate.py FILE
+
+FILE lies in a round's scratch directory, one folder per labeller
+(/work/r14/zh/round14_zh.jsonl): a text already in testdata/ or in another
+labeller's file of the same directory is rejected."""
 import json, sys, glob, unicodedata
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
 THEMES = {"response_speed","reachability","transfers","resolution","staff_attitude","staff_knowledge",
  "communication","follow_up","process_complexity","self_service","chatbot","product_quality","price_value",
  "billing_refund","delivery","installation","after_sales","facilities"}
 POL = {"negative","neutral","positive"}
 def norm(t): return " ".join(unicodedata.normalize("NFKC", t).split()).lower()
-path = sys.argv[1]
+path = Path(sys.argv[1]).resolve()
+round_dir = path.parent.parent
 known = set()
-for f in glob.glob("/work/main/testdata/**/*.jsonl", recursive=True):
+for f in glob.glob(str(REPO / "testdata/**/*.jsonl"), recursive=True):
     for line in open(f, encoding="utf-8"):
         if line.strip():
             try: known.add(norm(json.loads(line)["text"]))
             except Exception: pass
-for f in [g for g in glob.glob("/work/r14/*/*.jsonl") if not g.endswith("candidates.jsonl")]:
-    if f != path and not f.endswith(path.split("/")[-1]):
+for f in [Path(g) for g in glob.glob(str(round_dir / "*/*.jsonl")) if not g.endswith("candidates.jsonl")]:
+    if f.resolve() != path:
         for line in open(f, encoding="utf-8"):
             if line.strip():
                 try: known.add(norm(json.loads(line)["text"]))
@@ -34,7 +42,7 @@ for i, line in enumerate(open(path, encoding="utf-8"), 1):
     if not t.strip(): problems.append(f"line {i}: empty text")
     if norm(t) in texts: problems.append(f"line {i}: duplicate text in file")
     texts.add(norm(t))
-    if norm(t) in known: problems.append(f"line {i}: text already in testdata or another round-14 file")
+    if norm(t) in known: problems.append(f"line {i}: text already in testdata or another file of this round")
     if r.get("lang") not in ("zh","en"): problems.append(f"line {i}: lang {r.get('lang')}")
     if r.get("sentiment") not in POL: problems.append(f"line {i}: sentiment {r.get('sentiment')}")
     seen = set()
