@@ -345,7 +345,7 @@ pub struct TrainArgs {
 
     /// Theme heads: the probability below which `run` drops a theme the
     /// terms found (0: never).
-    #[arg(long, default_value_t = 0.01, value_parser = parse_probability, help_heading = "Theme heads")]
+    #[arg(long, default_value_t = 0.03, value_parser = parse_probability, help_heading = "Theme heads")]
     pub theme_veto: f32,
 
     /// Theme heads: epochs (0: the model gets none, terms only).

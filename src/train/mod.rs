@@ -92,7 +92,7 @@ impl Default for TrainOptions {
             learning_rate: 1.0,
             l2: 1e-6,
             theme_threshold: 0.7,
-            theme_veto: 0.01,
+            theme_veto: 0.03,
             theme_epochs: 100,
             theme_learning_rate: 1.0,
             theme_l2: 1e-6,
