@@ -8,6 +8,7 @@ use crate::lexicon::Lexicon;
 use crate::pipeline::Pipeline;
 use crate::run::RunOptions;
 use crate::sentiment::Model;
+use crate::train::TrainOptions;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -315,53 +316,53 @@ pub struct TrainArgs {
     #[arg(long, value_name = "PATH")]
     pub out: PathBuf,
 
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = TrainOptions::DEFAULT.seed)]
     pub seed: u64,
 
     /// Train N models with seeds SEED, SEED+1, … and ship the mean of their
     /// weights (sentiment and theme heads): steadier than any one shuffle.
-    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    #[arg(long, default_value_t = TrainOptions::DEFAULT.ensemble as u64, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
     pub ensemble: u64,
 
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = TrainOptions::DEFAULT.epochs)]
     pub epochs: usize,
 
     /// Initial SGD step size (decays as 1/(1+epoch)).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = TrainOptions::DEFAULT.learning_rate)]
     pub learning_rate: f32,
 
     /// L2 penalty per update.
-    #[arg(long, default_value_t = 1e-6)]
+    #[arg(long, default_value_t = TrainOptions::DEFAULT.l2)]
     pub l2: f32,
 
     /// log2 of the number of feature buckets.
-    #[arg(long, default_value_t = 18, value_parser = clap::value_parser!(u32).range(8..=24))]
+    #[arg(long, default_value_t = TrainOptions::DEFAULT.buckets.trailing_zeros(), value_parser = clap::value_parser!(u32).range(8..=24))]
     pub buckets_log2: u32,
 
     /// Theme heads (trained on the rows that carry `themes`): the
     /// probability above which `run` adds a theme the terms missed.
-    #[arg(long, default_value_t = 0.7, value_parser = parse_probability, help_heading = "Theme heads")]
+    #[arg(long, default_value_t = TrainOptions::DEFAULT.theme_threshold, value_parser = parse_probability, help_heading = "Theme heads")]
     pub theme_threshold: f32,
 
     /// Theme heads: the probability below which `run` drops a theme the
     /// terms found (0: never).
-    #[arg(long, default_value_t = 0.03, value_parser = parse_probability, help_heading = "Theme heads")]
+    #[arg(long, default_value_t = TrainOptions::DEFAULT.theme_veto, value_parser = parse_probability, help_heading = "Theme heads")]
     pub theme_veto: f32,
 
     /// Theme heads: epochs (0: the model gets none, terms only).
-    #[arg(long, default_value_t = 100, help_heading = "Theme heads")]
+    #[arg(long, default_value_t = TrainOptions::DEFAULT.theme_epochs, help_heading = "Theme heads")]
     pub theme_epochs: usize,
 
     /// Theme heads: initial SGD step size.
-    #[arg(long, default_value_t = 1.0, value_parser = parse_positive, help_heading = "Theme heads")]
+    #[arg(long, default_value_t = TrainOptions::DEFAULT.theme_learning_rate, value_parser = parse_positive, help_heading = "Theme heads")]
     pub theme_learning_rate: f32,
 
     /// Theme heads: L2 penalty per update.
-    #[arg(long, default_value_t = 1e-6, help_heading = "Theme heads")]
+    #[arg(long, default_value_t = TrainOptions::DEFAULT.theme_l2, help_heading = "Theme heads")]
     pub theme_l2: f32,
 
     /// Theme heads: log2 of the number of feature buckets.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(8..=22), help_heading = "Theme heads")]
+    #[arg(long, default_value_t = TrainOptions::DEFAULT.theme_buckets.trailing_zeros(), value_parser = clap::value_parser!(u32).range(8..=22), help_heading = "Theme heads")]
     pub theme_buckets_log2: u32,
 
     /// Theme heads: JSONL of texts known to carry no theme (key `text`),
@@ -374,15 +375,15 @@ pub struct TrainArgs {
     /// Polarity head (trained on the mentions the pipeline finds in the
     /// rows that carry `themes`, after the theme heads): epochs (0: the
     /// model gets none, the rules judge every mention).
-    #[arg(long, default_value_t = 10, help_heading = "Polarity head")]
+    #[arg(long, default_value_t = TrainOptions::DEFAULT.polarity_epochs, help_heading = "Polarity head")]
     pub polarity_epochs: usize,
 
     /// Polarity head: L2 penalty per update.
-    #[arg(long, default_value_t = 1e-5, help_heading = "Polarity head")]
+    #[arg(long, default_value_t = TrainOptions::DEFAULT.polarity_l2, help_heading = "Polarity head")]
     pub polarity_l2: f32,
 
     /// Polarity head: log2 of the number of feature buckets.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(8..=22), help_heading = "Polarity head")]
+    #[arg(long, default_value_t = TrainOptions::DEFAULT.polarity_buckets.trailing_zeros(), value_parser = clap::value_parser!(u32).range(8..=22), help_heading = "Polarity head")]
     pub polarity_buckets_log2: u32,
 
     /// A lexicon directory that extends the bundled lexicons (repeatable).
@@ -409,7 +410,7 @@ impl TrainArgs {
                 None => Ok((PathBuf::from(d), 1.0)),
             })
             .collect::<Result<Vec<_>>>()?;
-        let opts = crate::train::TrainOptions {
+        let opts = TrainOptions {
             data,
             calibrate: self.calibrate.clone(),
             seed: self.seed,

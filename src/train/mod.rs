@@ -80,28 +80,34 @@ pub struct TrainOptions {
     pub polarity_buckets: u32,
 }
 
+impl TrainOptions {
+    /// The defaults, in one place: `voctag train`'s flags read theirs from
+    /// here, so a default changes once.
+    pub const DEFAULT: TrainOptions = TrainOptions {
+        data: Vec::new(),
+        calibrate: Vec::new(),
+        seed: 42,
+        ensemble: 1,
+        epochs: 10,
+        buckets: 1 << 18,
+        learning_rate: 1.0,
+        l2: 1e-6,
+        theme_threshold: 0.7,
+        theme_veto: 0.03,
+        theme_epochs: 100,
+        theme_learning_rate: 1.0,
+        theme_l2: 1e-6,
+        theme_buckets: 1 << 16,
+        theme_background: Vec::new(),
+        polarity_epochs: 10,
+        polarity_l2: 1e-5,
+        polarity_buckets: 1 << 16,
+    };
+}
+
 impl Default for TrainOptions {
     fn default() -> Self {
-        TrainOptions {
-            data: Vec::new(),
-            calibrate: Vec::new(),
-            seed: 42,
-            ensemble: 1,
-            epochs: 10,
-            buckets: 1 << 18,
-            learning_rate: 1.0,
-            l2: 1e-6,
-            theme_threshold: 0.7,
-            theme_veto: 0.03,
-            theme_epochs: 100,
-            theme_learning_rate: 1.0,
-            theme_l2: 1e-6,
-            theme_buckets: 1 << 16,
-            theme_background: Vec::new(),
-            polarity_epochs: 10,
-            polarity_l2: 1e-5,
-            polarity_buckets: 1 << 16,
-        }
+        TrainOptions::DEFAULT
     }
 }
 
