@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub const CLASSES: [Label; 3] = [Label::Negative, Label::Neutral, Label::Positive];
-pub const FEATURE_SET: &str = "v2: words, negated words, latin bigrams, han char 1-3-grams, cues, cue sums, mention polarities, shape, vader valences";
+pub const FEATURE_SET: &str = "v3 (sparse length capped at 2): words, negated words, latin bigrams, han char 1-3-grams, cues, cue sums, mention polarities, shape, vader valences";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]

@@ -93,10 +93,13 @@ impl TrainOptions {
         learning_rate: 1.0,
         l2: 1e-6,
         theme_threshold: 0.7,
-        theme_veto: 0.03,
+        // Veto and L2 chosen together in session 19 (models/README.md,
+        // "Theme heads"): a heavier L2 keeps the heads' probabilities off
+        // the extremes, so the veto that drops a term's theme moves up.
+        theme_veto: 0.08,
         theme_epochs: 100,
         theme_learning_rate: 1.0,
-        theme_l2: 1e-6,
+        theme_l2: 1e-4,
         theme_buckets: 1 << 16,
         theme_background: Vec::new(),
         polarity_epochs: 10,
