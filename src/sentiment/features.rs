@@ -306,49 +306,32 @@ mod tests {
             .sum()
     }
 
-    /// The Euclidean length of a comment's sparse features, summed by
-    /// bucket: every entry but the dense ones, whose names `extract` gives
-    /// (a dense feature added there belongs in this list too).
-    fn sparse_length(f: &Features) -> f32 {
-        let names: [&[u8]; 16] = [
-            &[0],
-            &[1],
-            &[2],
-            &[3],
-            b"mixed",
-            b"mentions both",
-            b"mentions positive",
-            b"mentions negative",
-            b"no evaluation",
-            b"cues only",
-            b"question",
-            b"last sentence",
-            b"vader+",
-            b"vader-",
-            b"vader last sentence",
-            b"bias",
-        ];
-        let dense: Vec<u32> = names
-            .iter()
-            .map(|n| (Fnv::new(b'd').bytes(n).0 % BUCKETS as u64) as u32)
-            .collect();
-        let mut sums: HashMap<u32, f32> = HashMap::new();
-        for &(b, v) in f.entries.iter().filter(|(b, _)| !dense.contains(b)) {
-            *sums.entry(b).or_default() += v;
-        }
-        sums.values().map(|v| v * v).sum::<f32>().sqrt()
+    /// The Euclidean length of the sparse features `buckets` become: the
+    /// length of their counts over [`sparse_scale`]'s divisor.
+    fn sparse_length(buckets: &[u32]) -> f32 {
+        let mut sorted = buckets.to_vec();
+        sorted.sort_unstable();
+        let squares: usize = sorted
+            .chunk_by(|a, b| a == b)
+            .map(|r| r.len() * r.len())
+            .sum();
+        (squares as f32).sqrt() / sparse_scale(&mut buckets.to_vec())
     }
 
     #[test]
     fn repetition_cannot_make_the_words_outweigh_the_rest() {
-        let p = &*PIPELINE;
-        let once = "回复太慢了，the app keeps crashing! ";
-        let single = sparse_length(&p.features(once, BUCKETS));
+        // A sentence's buckets: forty features, two of them twice (a
+        // repeated character), in no order.
+        let once: Vec<u32> = (0..40u32)
+            .map(|i| i * 7_919 % 65_536)
+            .chain([7_919, 15_838])
+            .collect();
+        let single = sparse_length(&once);
         assert!((0.999..MAX_SPARSE_LENGTH).contains(&single), "{single}");
-        let twice = sparse_length(&p.features(&once.repeat(2), BUCKETS));
+        let twice = sparse_length(&once.repeat(2));
         assert!(twice > single, "below the cap, repetition still counts");
         for k in [50, 5_000] {
-            let length = sparse_length(&p.features(&once.repeat(k), BUCKETS));
+            let length = sparse_length(&once.repeat(k));
             assert!(
                 (length - MAX_SPARSE_LENGTH).abs() < 1e-3,
                 "{length} at {k}×"

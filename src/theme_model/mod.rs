@@ -17,10 +17,10 @@
 //! judged like any term's (the clause's cues, then further out). A theme
 //! the terms found is theirs, unless its head is all but sure the comment
 //! is not about it (probability below the veto, 0.08 in the shipped
-//! model; 0.03 in session 18, 0.01 before): then the term is read in another sense
-//! (自助 in 巴西烤肉自助 is a buffet, not a self-service channel; "the
-//! grieving process" of a film review is no customer's procedure) and its
-//! mentions are dropped. On four labelled rounds, each scored by a model
+//! model; 0.03 in session 18, 0.01 before): then the term is read in
+//! another sense (自助 in 巴西烤肉自助 is a buffet, not a self-service
+//! channel; "the grieving process" of a film review is no customer's
+//! procedure) and its mentions are dropped. On four labelled rounds, each scored by a model
 //! trained without it, the veto dropped 105 wrong themes and 27 right ones
 //! (models/README.md, "Theme heads"). The sentiment model never sees these
 //! mentions, so the two parts of the file train independently.
