@@ -75,6 +75,11 @@ out="$(mktemp -d)/sentiment-linear.bin"
   --data testdata/sentiment/round15_en.jsonl@3 \
   --data testdata/sentiment/round15_en2.jsonl@3 \
   --data testdata/sentiment/round15_reviews.jsonl@3 \
+  --data testdata/sentiment/round16_zh.jsonl@3 \
+  --data testdata/sentiment/round16_zh2.jsonl@3 \
+  --data testdata/sentiment/round16_en.jsonl@3 \
+  --data testdata/sentiment/round16_en2.jsonl@3 \
+  --data testdata/sentiment/round16_reviews.jsonl@3 \
   --theme-background "$corpora/theme_background.jsonl" \
   --ensemble 5 \
   --calibrate "$corpora/valid.jsonl" \
