@@ -266,14 +266,18 @@ pub fn extract(input: &ScoringInput<'_>, buckets: u32) -> Features {
 /// without bound.
 fn sparse_scale(sparse: &mut [u32]) -> f32 {
     sparse.sort_unstable();
-    let squares: usize = sparse
+    (sparse.len().max(1) as f32)
+        .sqrt()
+        .max(count_length(sparse) / MAX_SPARSE_LENGTH)
+}
+
+/// sqrt(Σ count²) of sorted buckets: the Euclidean length of their counts.
+fn count_length(sorted: &[u32]) -> f32 {
+    let squares: usize = sorted
         .chunk_by(|a, b| a == b)
         .map(|run| run.len() * run.len())
         .sum();
-    let length = (squares as f32).sqrt();
-    (sparse.len().max(1) as f32)
-        .sqrt()
-        .max(length / MAX_SPARSE_LENGTH)
+    (squares as f32).sqrt()
 }
 
 /// The most the sparse part of a comment may weigh, as a Euclidean length.
@@ -310,12 +314,8 @@ mod tests {
     /// length of their counts over [`sparse_scale`]'s divisor.
     fn sparse_length(buckets: &[u32]) -> f32 {
         let mut sorted = buckets.to_vec();
-        sorted.sort_unstable();
-        let squares: usize = sorted
-            .chunk_by(|a, b| a == b)
-            .map(|r| r.len() * r.len())
-            .sum();
-        (squares as f32).sqrt() / sparse_scale(&mut buckets.to_vec())
+        let scale = sparse_scale(&mut sorted);
+        count_length(&sorted) / scale
     }
 
     #[test]

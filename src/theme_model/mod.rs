@@ -20,10 +20,11 @@
 //! model; 0.03 in session 18, 0.01 before): then the term is read in
 //! another sense (自助 in 巴西烤肉自助 is a buffet, not a self-service
 //! channel; "the grieving process" of a film review is no customer's
-//! procedure) and its mentions are dropped. On four labelled rounds, each scored by a model
-//! trained without it, the veto dropped 105 wrong themes and 27 right ones
-//! (models/README.md, "Theme heads"). The sentiment model never sees these
-//! mentions, so the two parts of the file train independently.
+//! procedure) and its mentions are dropped. On four labelled rounds, each
+//! scored by a model trained without it, the veto dropped 105 wrong themes
+//! and 27 right ones (models/README.md, "Theme heads"). The sentiment
+//! model never sees these mentions, so the two parts of the file train
+//! independently.
 
 use crate::clauses::Clause;
 use crate::lexicon::Lexicon;
