@@ -52,11 +52,14 @@ pub enum Command {
     /// Train the linear sentiment model on labelled JSONL and write a model
     /// file (deterministic: same data, lexicons and seed, same bytes).
     ///
-    /// Example (the shipped model; see models/README.md):
+    /// Example (the shipped model's recipe, in full in
+    /// scripts/reproduce-model.sh and models/README.md):
     ///   scripts/fetch-corpora.sh
-    ///   voctag train --data target/corpora/train.jsonl --data testdata/eval/dev.jsonl@10 \
-    ///     --data testdata/sentiment/zh_written.jsonl@10 [… the other written files] \
-    ///     --calibrate target/corpora/valid.jsonl --l2 3e-5 --out models/sentiment-linear.bin
+    ///   voctag train --data target/corpora/train.jsonl --data testdata/eval/dev.jsonl@3 \
+    ///     --data testdata/sentiment/zh_written.jsonl@3 [… every labelled round] \
+    ///     --theme-background target/corpora/theme_background.jsonl --ensemble 5 \
+    ///     --calibrate target/corpora/valid.jsonl --l2 3e-5 --nb-weight 0.3 \
+    ///     --out models/sentiment-linear.bin
     Train(TrainArgs),
 
     /// The analyst's report from one or many runs: overview, themes with
@@ -335,6 +338,11 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = TrainOptions::DEFAULT.l2)]
     pub l2: f32,
 
+    /// Naive-Bayes weighting of the hashed text features, 0 (none) to 1:
+    /// scales each by how well it tells the classes apart.
+    #[arg(long, default_value_t = TrainOptions::DEFAULT.nb_weight)]
+    pub nb_weight: f32,
+
     /// log2 of the number of feature buckets.
     #[arg(long, default_value_t = TrainOptions::DEFAULT.buckets.trailing_zeros(), value_parser = clap::value_parser!(u32).range(8..=24))]
     pub buckets_log2: u32,
@@ -419,6 +427,7 @@ impl TrainArgs {
             buckets: 1 << self.buckets_log2,
             learning_rate: self.learning_rate,
             l2: self.l2,
+            nb_weight: self.nb_weight,
             theme_threshold: self.theme_threshold,
             theme_veto: self.theme_veto,
             theme_epochs: self.theme_epochs,

@@ -102,7 +102,7 @@ pub fn features(m: &MentionView<'_>, buckets: u32) -> Features {
     let terms = crate::theme_model::clause_terms(m.text, m.tokens, m.clause.clone(), buckets);
     let scale = 1.0 / (terms.len().max(1) as f32).sqrt();
     entries.extend(terms.into_iter().map(|b| (b, scale)));
-    Features { entries }
+    Features::plain(entries)
 }
 
 impl PolarityHead {

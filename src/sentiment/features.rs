@@ -124,6 +124,21 @@ fn run_ngrams(run: &str, push: &mut impl FnMut(Fnv)) {
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Features {
     pub entries: Vec<(u32, f32)>,
+    /// `entries[dense_from..]` are dense features (cue sums, shape,
+    /// valences, bias), the rest hashed text: training may reweigh the
+    /// hashed ones by how well they tell the classes apart, never these.
+    pub dense_from: usize,
+}
+
+impl Features {
+    /// A vector none of whose entries training reweighs (the theme and
+    /// polarity heads' features).
+    pub fn plain(entries: Vec<(u32, f32)>) -> Features {
+        Features {
+            entries,
+            dense_from: 0,
+        }
+    }
 }
 
 pub fn extract(input: &ScoringInput<'_>, buckets: u32) -> Features {
@@ -198,6 +213,7 @@ pub fn extract(input: &ScoringInput<'_>, buckets: u32) -> Features {
 
     let scale = 1.0 / sparse_scale(&mut sparse);
     let mut entries: Vec<(u32, f32)> = sparse.into_iter().map(|b| (b, scale)).collect();
+    let dense_from = entries.len();
 
     // Dense cue sums, squashed so one very long comment stays in range.
     let mut sums = [0.0f32; 4]; // pos, neg, pos after contrast, neg after contrast
@@ -250,7 +266,10 @@ pub fn extract(input: &ScoringInput<'_>, buckets: u32) -> Features {
     dense(b"vader-", (valence[1] / 4.0).tanh());
     dense(b"vader last sentence", (valence[2] / 4.0).tanh());
     dense(b"bias", 1.0);
-    Features { entries }
+    Features {
+        entries,
+        dense_from,
+    }
 }
 
 /// The divisor of every sparse feature: sqrt(entries), the length of a

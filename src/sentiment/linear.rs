@@ -60,6 +60,11 @@ pub struct Training {
     pub epochs: usize,
     pub learning_rate: f32,
     pub l2: f32,
+    /// Naive-Bayes weighting of the hashed features during training (0:
+    /// none; older files carry no such field). The weights already hold
+    /// it: scoring does not read it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub nb_weight: f32,
     pub lexicon_version: String,
 }
 
@@ -69,6 +74,10 @@ fn one() -> usize {
 
 fn is_one(n: &usize) -> bool {
     *n == 1
+}
+
+fn is_zero(x: &f32) -> bool {
+    *x == 0.0
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -252,6 +261,7 @@ mod tests {
                 epochs: 1,
                 learning_rate: 0.1,
                 l2: 0.0,
+                nb_weight: 0.0,
                 lexicon_version: "lex-test".into(),
             },
             metrics: BTreeMap::new(),
@@ -333,9 +343,7 @@ mod tests {
     fn probabilities_follow_the_weights() {
         let mut w = vec![0.0; 12];
         w[2 * 4 + 1] = 5.0; // bucket 1 votes positive
-        let f = Features {
-            entries: vec![(1, 1.0)],
-        };
+        let f = Features::plain(vec![(1, 1.0)]);
         let p = probabilities(&w, 4, &f);
         assert!(p[2] > 0.95 && (p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
     }

@@ -189,7 +189,7 @@ fn tf_idf(mut terms: Vec<u32>, idf: &[f32]) -> Features {
     terms.sort_unstable();
     let mut entries: Vec<(u32, f32)> = Vec::with_capacity(terms.len() + 1);
     tf_idf_sorted(&terms, idf, &mut entries);
-    Features { entries }
+    Features::plain(entries)
 }
 
 /// [`tf_idf`] of `terms` already sorted, into `entries` (cleared first).

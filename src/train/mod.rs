@@ -46,6 +46,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+mod nb;
 mod polarity;
 
 #[derive(Debug, Clone)]
@@ -61,6 +62,9 @@ pub struct TrainOptions {
     pub buckets: u32,
     pub learning_rate: f32,
     pub l2: f32,
+    /// Naive-Bayes weighting of the hashed features, 0 (none) to 1 (full);
+    /// see [`nb`].
+    pub nb_weight: f32,
     /// Theme heads: probability above which a theme is added, below which
     /// a term's theme is dropped, epochs, step size, L2 and buckets.
     /// `theme_epochs == 0` trains none.
@@ -92,6 +96,7 @@ impl TrainOptions {
         buckets: 1 << 18,
         learning_rate: 1.0,
         l2: 1e-6,
+        nb_weight: 0.0,
         theme_threshold: 0.7,
         // Veto and L2 chosen together in session 19 (models/README.md,
         // "Theme heads"): a heavier L2 keeps the heads' probabilities off
@@ -489,9 +494,17 @@ pub fn train(pipeline: &mut Pipeline, opts: &TrainOptions) -> Result<LinearModel
         clauses.append(&mut units);
         data.push(record);
     }
-    let weights = averaged(opts.ensemble, |e| {
+    let scales =
+        (opts.nb_weight > 0.0).then(|| nb::scales(&examples, opts.buckets, opts.nb_weight));
+    if let Some(scales) = &scales {
+        nb::apply(&mut examples, scales);
+    }
+    let mut weights = averaged(opts.ensemble, |e| {
         descend(&examples, opts, opts.seed + e as u64)
     });
+    if let Some(scales) = &scales {
+        nb::fold(&mut weights, scales);
+    }
 
     let mut model = LinearModel {
         header: Header {
@@ -510,6 +523,7 @@ pub fn train(pipeline: &mut Pipeline, opts: &TrainOptions) -> Result<LinearModel
                 epochs: opts.epochs,
                 learning_rate: opts.learning_rate,
                 l2: opts.l2,
+                nb_weight: opts.nb_weight,
                 lexicon_version: pipeline.lexicon().version.clone(),
             },
             metrics: BTreeMap::new(),
@@ -878,6 +892,24 @@ mod tests {
         let back = crate::sentiment::Model::from_bytes(Path::new("<test>"), &ensemble.to_bytes());
         assert!(back.is_ok());
         assert!(!String::from_utf8_lossy(&model.to_bytes()[..4096]).contains("ensemble"));
+
+        // Naive-Bayes weighting changes the weights, not the heads, and the
+        // header says it was used; a file trained without it says nothing.
+        let weighted = train(
+            &mut pipeline,
+            &TrainOptions {
+                nb_weight: 0.5,
+                ..opts.clone()
+            },
+        )
+        .unwrap();
+        assert_ne!(weighted.weights, model.weights);
+        assert_eq!(heads_of(&weighted), heads_of(&model));
+        assert_eq!(weighted.header.training.nb_weight, 0.5);
+        let bytes = weighted.to_bytes();
+        assert!(String::from_utf8_lossy(&bytes[..4096]).contains("\"nb_weight\":0.5"));
+        assert!(crate::sentiment::Model::from_bytes(Path::new("<test>"), &bytes).is_ok());
+        assert!(!String::from_utf8_lossy(&model.to_bytes()[..4096]).contains("nb_weight"));
 
         // No rows with themes, no heads.
         let corpus_only = TrainOptions {
