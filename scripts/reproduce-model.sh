@@ -80,10 +80,16 @@ out="$(mktemp -d)/sentiment-linear.bin"
   --data testdata/sentiment/round16_en.jsonl@3 \
   --data testdata/sentiment/round16_en2.jsonl@3 \
   --data testdata/sentiment/round16_reviews.jsonl@3 \
+  --data testdata/sentiment/round17_zh.jsonl@3 \
+  --data testdata/sentiment/round17_zh2.jsonl@3 \
+  --data testdata/sentiment/round17_en.jsonl@3 \
+  --data testdata/sentiment/round17_en2.jsonl@3 \
+  --data testdata/sentiment/round17_reviews.jsonl@3 \
   --theme-background "$corpora/theme_background.jsonl" \
   --ensemble 5 \
   --calibrate "$corpora/valid.jsonl" \
   --l2 3e-5 \
+  --nb-weight 0.3 \
   --out "$out"
 
 if [ "${1:-}" = "--write" ]; then
