@@ -459,6 +459,12 @@ pub fn train(pipeline: &mut Pipeline, opts: &TrainOptions) -> Result<LinearModel
     if !opts.theme_background.is_empty() && opts.theme_epochs == 0 {
         return background_error("--theme-epochs is 0 (no heads)");
     }
+    if !(0.0..=1.0).contains(&opts.nb_weight) {
+        return Err(Error::Usage(format!(
+            "--nb-weight {} is not a weight between 0 and 1",
+            opts.nb_weight
+        )));
+    }
     let mut examples = Vec::new();
     let mut clauses = Vec::new();
     let mut labelled = Vec::new();
@@ -910,6 +916,14 @@ mod tests {
         assert!(String::from_utf8_lossy(&bytes[..4096]).contains("\"nb_weight\":0.5"));
         assert!(crate::sentiment::Model::from_bytes(Path::new("<test>"), &bytes).is_ok());
         assert!(!String::from_utf8_lossy(&model.to_bytes()[..4096]).contains("nb_weight"));
+        for out_of_range in [-0.1, 1.5, f32::NAN] {
+            let opts = TrainOptions {
+                nb_weight: out_of_range,
+                ..opts.clone()
+            };
+            let err = train(&mut pipeline, &opts).unwrap_err().to_string();
+            assert!(err.contains("--nb-weight"), "{err}");
+        }
 
         // No rows with themes, no heads.
         let corpus_only = TrainOptions {

@@ -2,12 +2,13 @@
 //! NBSVM, 2012, for three classes): each bucket is scaled by how well it
 //! tells one class from the others, its largest |log-count ratio|, before
 //! the regression trains; the scales are folded into the weights after, so
-//! the shipped model scores exactly as an unweighted one would.
+//! the shipped model reads the usual unscaled features and needs no table
+//! of scales at run time.
 //!
 //! A scale above 1 is a weaker L2 penalty and a larger step for that
 //! bucket: words that lean hard one way ("refund denied", 太差) learn fast,
-//! words every class uses (the, 的) are held near zero. Dense features
-//! keep scale 1, and so does every bucket a dense feature lands in.
+//! words every class uses (the, 的) are held back. Dense features keep
+//! scale 1, and so does every bucket a dense feature lands in.
 
 use super::Example;
 use crate::sentiment::linear::CLASSES;
