@@ -339,8 +339,9 @@ pub struct TrainArgs {
     pub l2: f32,
 
     /// Naive-Bayes weighting of the hashed text features, 0 (none) to 1:
-    /// scales each by how well it tells the classes apart.
-    #[arg(long, default_value_t = TrainOptions::DEFAULT.nb_weight, value_parser = parse_weight)]
+    /// scales each by how well it tells the classes apart (the range is
+    /// checked where the weight is used, `train`).
+    #[arg(long, default_value_t = TrainOptions::DEFAULT.nb_weight)]
     pub nb_weight: f32,
 
     /// log2 of the number of feature buckets.
@@ -680,15 +681,10 @@ impl RunArgs {
 
 /// A probability in [0, 1].
 fn parse_probability(s: &str) -> std::result::Result<f32, String> {
-    unit_interval(s).ok_or_else(|| format!("{s:?} is not a probability between 0 and 1"))
-}
-
-fn parse_weight(s: &str) -> std::result::Result<f32, String> {
-    unit_interval(s).ok_or_else(|| format!("{s:?} is not a weight between 0 and 1"))
-}
-
-fn unit_interval(s: &str) -> Option<f32> {
-    s.parse::<f32>().ok().filter(|x| (0.0..=1.0).contains(x))
+    s.parse::<f32>()
+        .ok()
+        .filter(|p| (0.0..=1.0).contains(p))
+        .ok_or_else(|| format!("{s:?} is not a probability between 0 and 1"))
 }
 
 /// A finite number above 0.
