@@ -85,6 +85,11 @@ out="$(mktemp -d)/sentiment-linear.bin"
   --data testdata/sentiment/round17_en.jsonl@3 \
   --data testdata/sentiment/round17_en2.jsonl@3 \
   --data testdata/sentiment/round17_reviews.jsonl@3 \
+  --data testdata/sentiment/round18_zh.jsonl@3 \
+  --data testdata/sentiment/round18_zh2.jsonl@3 \
+  --data testdata/sentiment/round18_en.jsonl@3 \
+  --data testdata/sentiment/round18_en2.jsonl@3 \
+  --data testdata/sentiment/round18_reviews.jsonl@3 \
   --theme-background "$corpora/theme_background.jsonl" \
   --ensemble 5 \
   --calibrate "$corpora/valid.jsonl" \

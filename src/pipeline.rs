@@ -773,22 +773,21 @@ mod tests {
 
     #[test]
     fn a_bare_wait_gives_way_to_the_service_its_sentence_names() {
-        let themes = |text: &str| -> Vec<String> {
-            let mut t: Vec<String> = mentions(text).into_iter().map(|m| m.0).collect();
-            t.dedup();
-            t
-        };
-        assert_eq!(themes("物流太慢了，等了快十天"), ["delivery"]);
-        assert_eq!(
-            themes("Shipping was slow, it took three weeks"),
-            ["delivery"]
-        );
+        // Whether the wait reads as response_speed; the theme heads may add
+        // other themes (a wait reads as an unkept promise to some models),
+        // which is not what this rule decides.
+        let has = |text: &str, theme: &str| mentions(text).iter().any(|m| m.0 == theme);
+        let speed = |text: &str| has(text, "response_speed");
+        for text in [
+            "物流太慢了，等了快十天",
+            "Shipping was slow, it took three weeks",
+        ] {
+            assert!(has(text, "delivery") && !speed(text), "{text}");
+        }
         // Alone, or in a sentence of its own, the wait is response speed.
-        assert_eq!(themes("结果等了一下午"), ["response_speed"]);
-        assert_eq!(
-            themes("物流很快。结果等了一下午"),
-            ["delivery", "response_speed"]
-        );
+        assert!(speed("结果等了一下午"));
+        let text = "物流很快。结果等了一下午";
+        assert!(has(text, "delivery") && speed(text), "{text}");
         // A term that names the reply does not give way.
         assert_mention(
             "物流太慢了，回复也慢",
