@@ -773,9 +773,9 @@ mod tests {
 
     #[test]
     fn a_bare_wait_gives_way_to_the_service_its_sentence_names() {
-        // Whether the wait reads as response_speed; the theme heads may add
-        // other themes (a wait reads as an unkept promise to some models),
-        // which is not what this rule decides.
+        // Whether the wait reads as response_speed. The theme heads may add
+        // other themes (model 4c99e828's add follow_up to 结果等了一下午),
+        // which this rule does not decide.
         let has = |text: &str, theme: &str| mentions(text).iter().any(|m| m.0 == theme);
         let speed = |text: &str| has(text, "response_speed");
         for text in [
