@@ -90,6 +90,14 @@ out="$(mktemp -d)/sentiment-linear.bin"
   --data testdata/sentiment/round18_en.jsonl@3 \
   --data testdata/sentiment/round18_en2.jsonl@3 \
   --data testdata/sentiment/round18_reviews.jsonl@3 \
+  --data testdata/sentiment/round19_zh.jsonl@3 \
+  --data testdata/sentiment/round19_zh2.jsonl@3 \
+  --data testdata/sentiment/round19_en.jsonl@3 \
+  --data testdata/sentiment/round19_en2.jsonl@3 \
+  --data testdata/sentiment/round19_reviews.jsonl@3 \
+  --data testdata/sentiment/round21_zh.jsonl@3 \
+  --data testdata/sentiment/round21_en.jsonl@3 \
+  --data testdata/sentiment/round21_en2.jsonl@3 \
   --theme-background "$corpora/theme_background.jsonl" \
   --ensemble 5 \
   --calibrate "$corpora/valid.jsonl" \
