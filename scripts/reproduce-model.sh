@@ -95,6 +95,11 @@ out="$(mktemp -d)/sentiment-linear.bin"
   --data testdata/sentiment/round19_en.jsonl@3 \
   --data testdata/sentiment/round19_en2.jsonl@3 \
   --data testdata/sentiment/round19_reviews.jsonl@3 \
+  --data testdata/sentiment/round20_zh.jsonl@3 \
+  --data testdata/sentiment/round20_zh2.jsonl@3 \
+  --data testdata/sentiment/round20_en.jsonl@3 \
+  --data testdata/sentiment/round20_en2.jsonl@3 \
+  --data testdata/sentiment/round20_reviews.jsonl@3 \
   --data testdata/sentiment/round21_zh.jsonl@3 \
   --data testdata/sentiment/round21_en.jsonl@3 \
   --data testdata/sentiment/round21_en2.jsonl@3 \

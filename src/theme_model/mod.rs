@@ -41,7 +41,11 @@ pub use train::{train, ClauseExample, ThemeTraining};
 pub const RULE: &str = "model";
 
 pub const FEATURE_SET: &str =
-    "t2: clause words, latin bigrams, latin word char 3-grams, han char 1-3-grams; tf-idf, bias";
+    "t3: clause words, numbers as <num>, bigrams after latin words and numbers, latin word char 3-grams, han char 1-3-grams; tf-idf, bias";
+
+/// What every number becomes in the heads' terms: "3 days", "48 hours"
+/// and 等了5天 say how long or how often, whichever the figure.
+const NUMBER: &str = "<num>";
 
 /// The theme part of a model file's header.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -106,10 +110,11 @@ pub struct ThemeHeads {
 }
 
 /// The hashed terms of one clause (`span`, in bytes of `text`), repeated
-/// as often as they occur: its words, Latin bigrams, character 3-grams of
-/// Latin words (with the word's edges, so `refund`, `refunds` and
-/// `refunded` share most of theirs) and Han character 1–3-grams.
-/// [`ThemeHeads::weigh`] weighs them.
+/// as often as they occur: its words, every number as one word `<num>`,
+/// the bigrams that start from a Latin word or a number ("<num> days",
+/// "<num> 天"), character 3-grams of Latin words (with the word's edges, so
+/// `refund`, `refunds` and `refunded` share most of theirs) and Han
+/// character 1–3-grams. [`ThemeHeads::weigh`] weighs them.
 pub fn clause_terms(text: &str, tokens: &[Token], span: Range<usize>, buckets: u32) -> Vec<u32> {
     let mut sparse: Vec<u32> = Vec::new();
     push_clause_terms(text, tokens, span, buckets, &mut sparse);
@@ -126,24 +131,24 @@ fn push_clause_terms(
 ) {
     let bucket = |h: Fnv| h.bucket(buckets);
     let first = tokens.partition_point(|t| t.span.start < span.start);
-    let mut prev_latin: Option<&str> = None;
+    // The word a bigram starts from: a Latin word or a number.
+    let mut prev: Option<&str> = None;
     for t in tokens[first..]
         .iter()
         .take_while(|t| t.span.end <= span.end)
     {
-        if t.script == Script::Number {
-            prev_latin = None;
-            continue;
-        }
-        let word = &text[t.span.clone()];
+        let word = match t.script {
+            Script::Number => NUMBER,
+            _ => &text[t.span.clone()],
+        };
         sparse.push(bucket(Fnv::new(b'w').bytes(word.as_bytes())));
         if t.script == Script::Latin {
             push_char_trigrams(word, &mut |h| sparse.push(bucket(h)));
         }
-        if let Some(p) = prev_latin {
+        if let Some(p) = prev {
             sparse.push(bucket(bigram(p, word)));
         }
-        prev_latin = (t.script == Script::Latin).then_some(word);
+        prev = matches!(t.script, Script::Latin | Script::Number).then_some(word);
     }
     han_ngrams(text, span, &mut |h| sparse.push(bucket(h)));
 }
@@ -602,6 +607,23 @@ pub(crate) mod tests {
         assert_eq!(right.len(), 4 + 3 + 15);
         // No bigram joins a Han word to a Latin one.
         assert_eq!(whole.len(), left.len() + right.len());
+    }
+
+    #[test]
+    fn every_number_is_one_term_and_starts_a_bigram() {
+        let terms = |text: &str| {
+            let toks = tokens(text);
+            let mut t = clause_terms(text, &toks, 0..text.len(), 1 << 16);
+            t.sort_unstable();
+            t
+        };
+        // The figure does not matter, the unit after it does.
+        assert_eq!(terms("waited 3 days"), terms("waited 40 days"));
+        assert_ne!(terms("waited 3 days"), terms("waited 3 hours"));
+        assert_eq!(terms("等了3天"), terms("等了15天"));
+        // waited, <num>, days; waited <num>, <num> days; 3-grams of
+        // " waited " and " days ": 6 + 4.
+        assert_eq!(terms("waited 3 days").len(), 3 + 2 + 10);
     }
 
     #[test]
