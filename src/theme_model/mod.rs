@@ -623,7 +623,11 @@ pub(crate) mod tests {
         assert_eq!(terms("等了3天"), terms("等了15天"));
         // waited, <num>, days; waited <num>, <num> days; 3-grams of
         // " waited " and " days ": 6 + 4.
-        assert_eq!(terms("waited 3 days").len(), 3 + 2 + 10);
+        let three_days = terms("waited 3 days");
+        assert_eq!(three_days.len(), 3 + 2 + 10);
+        let number = Fnv::new(b'w').bytes(NUMBER.as_bytes()).bucket(1 << 16);
+        let num_days = bigram(NUMBER, "days").bucket(1 << 16);
+        assert!(three_days.contains(&number) && three_days.contains(&num_days));
     }
 
     #[test]
