@@ -621,6 +621,8 @@ pub(crate) mod tests {
         assert_eq!(terms("waited 3 days"), terms("waited 40 days"));
         assert_ne!(terms("waited 3 days"), terms("waited 3 hours"));
         assert_eq!(terms("等了3天"), terms("等了15天"));
+        let num_tian = bigram(NUMBER, "天").bucket(1 << 16);
+        assert!(terms("等了3天").contains(&num_tian));
         // waited, <num>, days; waited <num>, <num> days; 3-grams of
         // " waited " and " days ": 6 + 4.
         let three_days = terms("waited 3 days");
