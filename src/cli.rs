@@ -323,7 +323,7 @@ pub struct TrainArgs {
     pub seed: u64,
 
     /// Train N models with seeds SEED, SEED+1, … and ship the mean of their
-    /// weights (sentiment and theme heads): steadier than any one shuffle.
+    /// weights (sentiment and theme heads): steadier than any one order.
     #[arg(long, default_value_t = TrainOptions::DEFAULT.ensemble as u64, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
     pub ensemble: u64,
 

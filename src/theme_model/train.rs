@@ -6,20 +6,35 @@
 
 use super::{idf, sigmoid, tf_idf, ThemeHeader, ThemeHeads, FEATURE_SET};
 use crate::sentiment::features::Features;
+use crate::train::{ContentKey, Order};
 
 /// One clause of a labelled comment (its [`clause_terms`]), and the heads
 /// it is an example of. A `background` unit comes from a text known to
 /// carry no theme: negative for every head, and left out of the class
 /// balance, so that many of them teach the heads where themes are not
 /// without making the labelled positives weigh more.
+#[derive(Clone)]
 pub struct ClauseExample {
     pub terms: Vec<u32>,
     pub positive: Vec<usize>,
     pub background: bool,
 }
 
+impl ClauseExample {
+    /// What the unit is, for its place in the [`Order`]: its terms (not
+    /// their tf-idf, which depends on all the data), heads and kind.
+    fn content(&self) -> u64 {
+        let key = self.terms.iter().fold(ContentKey::new(), |k, &t| k.u32(t));
+        let key = self
+            .positive
+            .iter()
+            .fold(key.u32(u32::MAX), |k, &h| k.u32(h as u32));
+        key.u32(self.background as u32).finish()
+    }
+}
+
 /// How to train: the header to write (its `feature_set` and `clauses`
-/// are filled in by [`train`]) and the shuffle's seed.
+/// are filled in by [`train`]) and the seed of the examples' order.
 pub struct ThemeTraining {
     pub header: ThemeHeader,
     pub seed: u64,
@@ -28,7 +43,7 @@ pub struct ThemeTraining {
 /// Fits every head by stochastic gradient descent on the logistic loss,
 /// each class weighted by the inverse of its frequency (a theme is in a few
 /// percent of clauses), averaging the weights over epochs, and over
-/// `ensemble` runs shuffled from seeds `seed`, `seed + 1`, … (each on one
+/// `ensemble` runs ordered from seeds `seed`, `seed + 1`, … (each on one
 /// thread, summed in order): the same examples give the same bytes.
 pub fn train(examples: &[ClauseExample], training: &ThemeTraining, ensemble: usize) -> ThemeHeads {
     let opts = &training.header;
@@ -76,8 +91,8 @@ pub fn train(examples: &[ClauseExample], training: &ThemeTraining, ensemble: usi
     }
 }
 
-/// SGD on the weighted logistic loss of every head at once, shuffled from
-/// `seed`; the weights averaged over epochs.
+/// SGD on the weighted logistic loss of every head at once, in an
+/// [`Order`] drawn from `seed`; the weights averaged over epochs.
 fn descend(
     features: &[Features],
     examples: &[ClauseExample],
@@ -89,14 +104,12 @@ fn descend(
     let k = opts.themes.len();
     let mut weights = vec![0.0f32; buckets * k];
     let mut average = vec![0.0f32; weights.len()];
-    let mut rng = crate::train::Rng::new(seed);
-    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut order = Order::new(examples.iter().map(ClauseExample::content), seed);
     let mut z = vec![0.0f32; k];
     let mut target = vec![false; k];
     for epoch in 0..opts.epochs {
-        rng.shuffle(&mut order);
         let lr = opts.learning_rate / (1.0 + epoch as f32);
-        for &i in &order {
+        for i in order.epoch(epoch) {
             let ex = &examples[i];
             target.iter_mut().for_each(|t| *t = false);
             for &h in &ex.positive {
@@ -176,6 +189,52 @@ mod tests {
         // are not weighed up: the head still finds its theme.
         let fixed = "the agent fixed my phone fast";
         assert!(p(&quiet, fixed) > 0.8, "{}", p(&quiet, fixed));
+    }
+
+    #[test]
+    fn one_more_example_moves_the_heads_less_than_another_order_does() {
+        // Session 25: one golden comment more changed the themes of 37 of
+        // round twenty-three's 880 comments, as many as a new seed did;
+        // ordered by content, it changed none.
+        let words = [
+            "bot", "looping", "waited", "days", "reply", "room", "lovely", "agent", "rude", "fast",
+        ];
+        let mut examples = Vec::new();
+        for i in 0..400usize {
+            let text: Vec<&str> = (0..4)
+                .map(|j| words[(i * 7 + j * 3 + i / 5) % words.len()])
+                .collect();
+            let text = text.join(" ");
+            let heads: Vec<usize> = [text.contains("bot"), text.contains("waited")]
+                .iter()
+                .enumerate()
+                .filter(|(_, &on)| on)
+                .map(|(h, _)| h)
+                .collect();
+            examples.push(example(&text, &heads));
+        }
+        let opts = |seed| ThemeTraining {
+            header: settings(vec!["chatbot".into(), "response_speed".into()]),
+            seed,
+        };
+        let base = train(&examples, &opts(7), 1);
+        let mut more = examples.clone();
+        more.insert(40, examples[3].clone());
+        let one_more = train(&more, &opts(7), 1);
+        let reordered = train(&examples, &opts(8), 1);
+        // How far two models' probabilities lie apart on the base examples.
+        let distance = |a: &ThemeHeads, b: &ThemeHeads| -> f32 {
+            let mut sum = 0.0;
+            for ex in &examples {
+                let (mut pa, mut pb) = ([0.0f32; 2], [0.0f32; 2]);
+                a.probabilities(&a.weigh(ex.terms.clone()), &mut pa);
+                b.probabilities(&b.weigh(ex.terms.clone()), &mut pb);
+                sum += pa.iter().zip(&pb).map(|(x, y)| (x - y).abs()).sum::<f32>();
+            }
+            sum
+        };
+        let (by_example, by_order) = (distance(&base, &one_more), distance(&base, &reordered));
+        assert!(by_example < by_order / 3.0, "{by_example} vs {by_order}");
     }
 
     #[test]

@@ -47,7 +47,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod nb;
+mod order;
 mod polarity;
+
+pub(crate) use order::{ContentKey, Order};
 
 #[derive(Debug, Clone)]
 pub struct TrainOptions {
@@ -156,6 +159,20 @@ struct Example {
     class: usize,
     weight: f32,
     lang: String,
+}
+
+impl Example {
+    /// What the example is, for its place in the [`Order`]: its feature
+    /// buckets (not their values, which naive Bayes scaling sets from all
+    /// the data), class and weight.
+    fn content(&self) -> u64 {
+        let key = self
+            .features
+            .entries
+            .iter()
+            .fold(ContentKey::new(), |k, e| k.u32(e.0));
+        key.u32(self.class as u32).f32(self.weight).finish()
+    }
 }
 
 fn class_of(l: Label) -> usize {
@@ -420,26 +437,6 @@ fn golden_examples(pipeline: &Pipeline, buckets: u32) -> Vec<ClauseExample> {
     per_golden.into_iter().flatten().collect()
 }
 
-/// xorshift64*: a tiny, fixed PRNG, so the shuffle never changes under us.
-pub(crate) struct Rng(u64);
-impl Rng {
-    pub(crate) fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    /// Fisher–Yates, from the back.
-    pub(crate) fn shuffle(&mut self, order: &mut [usize]) {
-        for i in (1..order.len()).rev() {
-            order.swap(i, (self.next() % (i as u64 + 1)) as usize);
-        }
-    }
-}
-
 /// Trains the sentiment weights, then (on the rows with `themes`) the theme
 /// heads, then the polarity head, which learns from the mentions that the
 /// pipeline with those two finds: for that, `pipeline`'s model is swapped
@@ -578,7 +575,7 @@ pub fn train(pipeline: &mut Pipeline, opts: &TrainOptions) -> Result<LinearModel
 
 /// The element-wise mean of `n` weight vectors, `train(0)` … `train(n - 1)`,
 /// trained in parallel and summed in order (deterministic). Models that
-/// differ only in their shuffle disagree on the comments near the
+/// differ only in their order of examples disagree on the comments near the
 /// boundary; their mean is steadier than any one of them.
 pub(crate) fn averaged(n: usize, train: impl Fn(usize) -> Vec<f32> + Sync + Send) -> Vec<f32> {
     if n <= 1 {
@@ -594,19 +591,18 @@ pub(crate) fn averaged(n: usize, train: impl Fn(usize) -> Vec<f32> + Sync + Send
     mean
 }
 
-/// SGD on the softmax loss over `examples`, shuffled from `seed`.
+/// SGD on the softmax loss over `examples`, in an [`Order`] drawn from
+/// `seed`.
 fn descend(examples: &[Example], opts: &TrainOptions, seed: u64) -> Vec<f32> {
     let buckets = opts.buckets as usize;
     let mut weights = vec![0.0f32; CLASSES.len() * buckets];
-    let mut rng = Rng::new(seed);
-    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut order = Order::new(examples.iter().map(Example::content), seed);
     // The average of the weights after each epoch generalises better than
     // the last epoch's weights (less tied to the last examples seen).
     let mut average = vec![0.0f32; weights.len()];
     for epoch in 0..opts.epochs {
-        rng.shuffle(&mut order);
         let lr = opts.learning_rate / (1.0 + epoch as f32);
-        for &i in &order {
+        for i in order.epoch(epoch) {
             let ex = &examples[i];
             let p = linear::probabilities(&weights, opts.buckets, &ex.features);
             for (k, pk) in p.iter().enumerate() {
