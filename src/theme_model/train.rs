@@ -193,8 +193,9 @@ mod tests {
 
     #[test]
     fn one_more_example_moves_the_heads_less_than_another_order_does() {
-        // Session 25: one golden comment more changed the themes of 37 of
-        // round twenty-three's 880 comments, as many as a new seed did;
+        // Session 26, the full recipe: with a shuffle of indices, one
+        // labelled comment more changed the themes of 37 of round
+        // twenty-three's 880 comments, more than a new seed did (26);
         // ordered by content, it changed none.
         let words = [
             "bot", "looping", "waited", "days", "reply", "room", "lovely", "agent", "rude", "fast",
