@@ -108,6 +108,11 @@ out="$(mktemp -d)/sentiment-linear.bin"
   --data testdata/sentiment/round22_en.jsonl@3 \
   --data testdata/sentiment/round22_en2.jsonl@3 \
   --data testdata/sentiment/round22_reviews.jsonl@3 \
+  --data testdata/sentiment/round23_zh.jsonl@3 \
+  --data testdata/sentiment/round23_zh2.jsonl@3 \
+  --data testdata/sentiment/round23_en.jsonl@3 \
+  --data testdata/sentiment/round23_en2.jsonl@3 \
+  --data testdata/sentiment/round23_reviews.jsonl@3 \
   --theme-background "$corpora/theme_background.jsonl" \
   --ensemble 5 \
   --calibrate "$corpora/valid.jsonl" \
