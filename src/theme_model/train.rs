@@ -6,7 +6,7 @@
 
 use super::{idf, sigmoid, tf_idf, ThemeHeader, ThemeHeads, FEATURE_SET};
 use crate::sentiment::features::Features;
-use crate::train::{ContentKey, Order};
+use crate::train::{place_keys, ContentKey, Order};
 
 /// One clause of a labelled comment (its [`clause_terms`]), and the heads
 /// it is an example of. A `background` unit comes from a text known to
@@ -71,10 +71,12 @@ pub fn train(examples: &[ClauseExample], training: &ThemeTraining, ensemble: usi
             [n / (2.0 * neg), n / (2.0 * pos)]
         })
         .collect();
+    let keys = place_keys(examples.iter().map(ClauseExample::content));
     let weights = crate::train::averaged(ensemble, |e| {
         descend(
             &features,
             examples,
+            &keys,
             &class_weight,
             opts,
             training.seed + e as u64,
@@ -91,11 +93,13 @@ pub fn train(examples: &[ClauseExample], training: &ThemeTraining, ensemble: usi
     }
 }
 
-/// SGD on the weighted logistic loss of every head at once, in an
-/// [`Order`] drawn from `seed`; the weights averaged over epochs.
+/// SGD on the weighted logistic loss of every head at once, in the
+/// [`Order`] of the examples' `keys` ([`place_keys`]) drawn from `seed`;
+/// the weights averaged over epochs.
 fn descend(
     features: &[Features],
     examples: &[ClauseExample],
+    keys: &[u64],
     class_weight: &[[f32; 2]],
     opts: &ThemeHeader,
     seed: u64,
@@ -104,7 +108,7 @@ fn descend(
     let k = opts.themes.len();
     let mut weights = vec![0.0f32; buckets * k];
     let mut average = vec![0.0f32; weights.len()];
-    let mut order = Order::new(examples.iter().map(ClauseExample::content), seed);
+    let mut order = Order::new(keys, seed);
     let mut z = vec![0.0f32; k];
     let mut target = vec![false; k];
     for epoch in 0..opts.epochs {

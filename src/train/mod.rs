@@ -50,7 +50,7 @@ mod nb;
 mod order;
 mod polarity;
 
-pub(crate) use order::{ContentKey, Order};
+pub(crate) use order::{place_keys, ContentKey, Order};
 
 #[derive(Debug, Clone)]
 pub struct TrainOptions {
@@ -502,8 +502,9 @@ pub fn train(pipeline: &mut Pipeline, opts: &TrainOptions) -> Result<LinearModel
     if let Some(scales) = &scales {
         nb::apply(&mut examples, scales);
     }
+    let keys = place_keys(examples.iter().map(Example::content));
     let mut weights = averaged(opts.ensemble, |e| {
-        descend(&examples, opts, opts.seed + e as u64)
+        descend(&examples, &keys, opts, opts.seed + e as u64)
     });
     if let Some(scales) = &scales {
         nb::fold(&mut weights, scales);
@@ -591,12 +592,12 @@ pub(crate) fn averaged(n: usize, train: impl Fn(usize) -> Vec<f32> + Sync + Send
     mean
 }
 
-/// SGD on the softmax loss over `examples`, in an [`Order`] drawn from
-/// `seed`.
-fn descend(examples: &[Example], opts: &TrainOptions, seed: u64) -> Vec<f32> {
+/// SGD on the softmax loss over `examples`, in the [`Order`] of their
+/// `keys` ([`place_keys`]) drawn from `seed`.
+fn descend(examples: &[Example], keys: &[u64], opts: &TrainOptions, seed: u64) -> Vec<f32> {
     let buckets = opts.buckets as usize;
     let mut weights = vec![0.0f32; CLASSES.len() * buckets];
-    let mut order = Order::new(examples.iter().map(Example::content), seed);
+    let mut order = Order::new(keys, seed);
     // The average of the weights after each epoch generalises better than
     // the last epoch's weights (less tied to the last examples seen).
     let mut average = vec![0.0f32; weights.len()];

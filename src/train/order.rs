@@ -33,31 +33,36 @@ impl ContentKey {
     }
 }
 
+/// Every example's place key: its [`ContentKey`], told apart from the
+/// identical examples before it by their count, so copies get places of
+/// their own. It depends on the data alone, so a trainer computes it once
+/// and each seed of an ensemble orders by it.
+pub(crate) fn place_keys(contents: impl IntoIterator<Item = u64>) -> Vec<u64> {
+    let mut seen: HashMap<u64, u64> = HashMap::new();
+    contents
+        .into_iter()
+        .map(|c| {
+            let copy = seen.entry(c).or_insert(0);
+            *copy += 1;
+            mix(c ^ mix(*copy))
+        })
+        .collect()
+}
+
 /// The examples' order, epoch by epoch, for one seed.
-pub(crate) struct Order {
-    /// Per example: its content key, told apart from identical examples
-    /// before it by their count, so copies get places of their own.
-    keys: Vec<u64>,
+pub(crate) struct Order<'a> {
+    /// From [`place_keys`].
+    keys: &'a [u64],
     salt: u64,
     places: Vec<(u64, u32)>,
 }
 
-impl Order {
-    /// `contents[i]` is the [`ContentKey`] of example `i`.
-    pub(crate) fn new(contents: impl IntoIterator<Item = u64>, seed: u64) -> Order {
-        let mut seen: HashMap<u64, u64> = HashMap::new();
-        let keys: Vec<u64> = contents
-            .into_iter()
-            .map(|c| {
-                let copy = seen.entry(c).or_insert(0);
-                *copy += 1;
-                mix(c ^ mix(*copy))
-            })
-            .collect();
+impl<'a> Order<'a> {
+    pub(crate) fn new(keys: &'a [u64], seed: u64) -> Order<'a> {
         Order {
-            places: Vec::with_capacity(keys.len()),
             keys,
             salt: mix(seed ^ 0x5eed),
+            places: Vec::with_capacity(keys.len()),
         }
     }
 
@@ -90,7 +95,8 @@ mod tests {
     use super::*;
 
     fn orders(contents: &[u64], seed: u64, epochs: usize) -> Vec<Vec<u64>> {
-        let mut order = Order::new(contents.iter().copied(), seed);
+        let keys = place_keys(contents.iter().copied());
+        let mut order = Order::new(&keys, seed);
         (0..epochs)
             .map(|e| order.epoch(e).map(|i| contents[i]).collect())
             .collect()

@@ -3,7 +3,9 @@
 //! heads just trained, finds in the labelled comments and in the lexicons'
 //! golden comments.
 
-use super::{averaged, class_of, descend, Example, GoldSpan, LabelledComment, TrainOptions};
+use super::{
+    averaged, class_of, descend, place_keys, Example, GoldSpan, LabelledComment, TrainOptions,
+};
 use crate::error::Result;
 use crate::pipeline::Pipeline;
 use crate::polarity_head::{MentionView, PolarityHead, PolarityHeader};
@@ -48,8 +50,9 @@ pub(super) fn train(
         l2: opts.polarity_l2,
         ..opts.clone()
     };
+    let keys = place_keys(examples.iter().map(Example::content));
     let weights = averaged(opts.ensemble, |e| {
-        descend(&examples, &sgd, opts.seed + e as u64)
+        descend(&examples, &keys, &sgd, opts.seed + e as u64)
     });
     Ok(PolarityHead {
         header: PolarityHeader {
