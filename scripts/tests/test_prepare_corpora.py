@@ -375,8 +375,11 @@ class FetchScriptTest(unittest.TestCase):
         # label: every testdata file holding one is an --exclude of the
         # script, or the public copy (with its noisy file label) trains too.
         script = self.script.read_text(encoding="utf-8")
-        excluded = set(re.findall(r'--exclude "\$repo_root/(testdata/[^"]+)"', script))
         repo = SCRIPTS.parent
+        excluded = set(re.findall(r'--exclude "\$repo_root/(testdata/[^"]+)"', script))
+        # Files the script excludes by a glob ("$repo_root"/testdata/….jsonl).
+        for pattern in re.findall(r'"\$repo_root"/(testdata/\S+\.jsonl)', script):
+            excluded |= {p.relative_to(repo).as_posix() for p in repo.glob(pattern)}
         holding = set()
         for path in sorted((repo / "testdata").rglob("*.jsonl")):
             for line in path.read_text(encoding="utf-8").splitlines():
