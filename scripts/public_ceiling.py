@@ -11,7 +11,7 @@ tf-idf n-grams with logistic regression, and a network with one hidden layer.
 Rows whose 0-based corpus line is a multiple of 10 (the reserved test split)
 are skipped here again, although fetch-corpora.sh already drops them.
 
-Usage (from the repository root; about 5 minutes for zh on one core):
+Usage (from the repository root; the network takes minutes on one core):
     python3 -m pip install scikit-learn
     python3 scripts/public_ceiling.py zh
     python3 scripts/public_ceiling.py en
