@@ -17,7 +17,7 @@ class SplitFiles(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             (Path(tmp) / "testdata/sentiment").mkdir(parents=True)
             (Path(tmp) / "testdata/eval").mkdir(parents=True)
-            for name in names + ["../eval/holdout.jsonl", "../eval/dev.jsonl"]:
+            for name in names + ["../eval/dev.jsonl"]:
                 (Path(tmp) / "testdata/sentiment" / name).write_text("", encoding="utf-8")
             train, test = split_files(tmp)
         self.assertEqual([f.name for f in train], ["round5_en.jsonl", "zh_written.jsonl", "dev.jsonl"])
