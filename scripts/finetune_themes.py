@@ -121,8 +121,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--unseen", action="store_true", help="also score round twenty-five once, at the end")
     ap.add_argument("--out", help="JSONL of the scored comments' theme probabilities")
-    ap.add_argument("--all", action="store_true", help="train on rounds nineteen to twenty-three too (the shipped model)")
-    ap.add_argument("--save", help="directory to write the fine-tuned model to, for voctag")
+    ap.add_argument("--all", action="store_true", help="train on rounds nineteen to twenty-three too (a model to ship; nothing is then scored but round twenty-five)")
+    ap.add_argument("--save", help="directory to write the fine-tuned weights, tokenizer and themes.json to")
     args = ap.parse_args()
 
     import torch
