@@ -16,7 +16,11 @@ Needs duckdb (PyPI) to read the run's mentions.parquet.
 """
 import argparse
 import json
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from finetune_themes import load_rows, micro_prf  # noqa: E402
 
 VETOES = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
 ADDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -30,21 +34,14 @@ def combine(found, probability, veto, add):
 
 
 def micro_f1(pred, gold):
-    tp = sum(len(pred[k] & gold[k]) for k in gold)
-    fp = sum(len(pred[k] - gold[k]) for k in gold)
-    fn = sum(len(gold[k] - pred[k]) for k in gold)
-    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+    """Theme F1 over (comment, theme) pairs; `pred` and `gold` map each
+    comment to its themes."""
+    return micro_prf([pred[k] for k in gold], [gold[k] for k in gold])[2]
 
 
 def load_gold(files):
-    gold = {}
-    for f in files:
-        for raw in Path(f).read_text(encoding="utf-8").splitlines():
-            if raw.strip():
-                row = json.loads(raw)
-                if row["lang"] == "en" and row.get("themes") is not None:
-                    gold[(Path(f).name, row["id"])] = {t["theme"] for t in row["themes"]}
-    return gold
+    """(file name, id) -> themes of the English labelled comments."""
+    return {(r["file"], r["id"]): set(r["themes"]) for r in load_rows(files, "en")}
 
 
 def main():
